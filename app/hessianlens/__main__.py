@@ -1,0 +1,5 @@
+import sys
+
+from hessianlens.cli import main
+
+sys.exit(main())

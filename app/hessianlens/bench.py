@@ -1,0 +1,82 @@
+"""Benchmarks printed by ``hessianlens bench``: medians of repeated runs, in milliseconds."""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import time
+
+import numpy as np
+
+EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
+GRID = 512
+
+
+def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
+    """Median wall time of fn() in milliseconds."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def engine_benchmarks() -> dict:
+    from hessianlens.engine.fields import Rect, compute_fields, compute_value
+    from hessianlens.engine.objective import objective_from_text
+    from hessianlens.engine.steps import make_rule
+    from hessianlens.engine.trajectory import run
+    from sympy.core.cache import clear_cache
+
+    rect = Rect(-4, 4, -4, 4)
+    objective = objective_from_text(EXAMPLE3)
+    f_ms = median_ms(lambda: compute_value(objective, rect, GRID))
+    fields_ms = median_ms(lambda: compute_fields(objective, rect, GRID))
+
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(-4, 4, size=(5, 2))
+    per_point_ms = median_ms(lambda: [objective.numerical_at(p) for p in pts], repeat=3) / len(pts)
+    nd_grid_ms = per_point_ms * GRID * GRID
+
+    def build_cold():
+        clear_cache()  # sympy memoizes diff: without this, every build after the first is free
+        objective_from_text(EXAMPLE3)
+
+    build_ms = median_ms(build_cold, repeat=5)
+    newton = make_rule("newton")
+    # A 100-step run: tol 0 never converges on a smooth function, so all 100 steps are taken.
+    newton_ms = median_ms(lambda: run(objective, newton, (3.1, 2.2), max_steps=100, tol=0.0))
+    return {
+        "function": EXAMPLE3,
+        "grid": f"{GRID}x{GRID}",
+        "f_only_ms": round(f_ms, 2),
+        "all_fields_ms": round(fields_ms, 2),
+        "fields_over_f_ratio": round(fields_ms / f_ms, 2),
+        "fields_over_f_target": 4,
+        "numdifftools_per_point_ms": round(per_point_ms, 3),
+        "numdifftools_grid_extrapolated_ms": round(nd_grid_ms, 0),
+        "exact_speedup_over_numdifftools": round(nd_grid_ms / fields_ms, 0),
+        "speedup_target": 10_000,
+        "build_objective_ms": round(build_ms, 2),
+        "build_objective_target_ms": 300,
+        "newton_100_steps_ms": round(newton_ms, 2),
+        "newton_100_steps_target_ms": 20,
+    }
+
+
+def run_benchmarks(only: str | None = None) -> dict:
+    """All benchmark sections (or one), as a JSON-ready dict."""
+    out = {"python": platform.python_version(), "machine": platform.machine()}
+    if only in (None, "engine"):
+        out["engine"] = engine_benchmarks()
+    if only in (None, "window"):
+        try:
+            from hessianlens.ui.bench_window import window_benchmarks
+        except ImportError as exc:  # the window's benchmarks need Qt
+            out["window"] = {"skipped": str(exc)}
+        else:
+            out["window"] = window_benchmarks()
+    return out

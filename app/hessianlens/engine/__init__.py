@@ -1,0 +1,1 @@
+"""The numeric engine: numpy, sympy and numdifftools; no Qt."""

@@ -1,0 +1,87 @@
+"""Closed-form algebra of symmetric 2x2 matrices [[a, b], [b, c]], over whole arrays.
+
+One code path serves a single iterate (scalars) and a 512 x 512 grid (arrays), so the
+trajectory and the overlays can never disagree about curvature.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Curvature classes of a symmetric 2x2 matrix.
+POSITIVE_DEFINITE = 0
+NEGATIVE_DEFINITE = 1
+INDEFINITE = 2
+SINGULAR = 3
+UNDEFINED = -1  # non-finite entries
+
+CURVATURE_NAMES = {
+    POSITIVE_DEFINITE: "positive definite",
+    NEGATIVE_DEFINITE: "negative definite",
+    INDEFINITE: "indefinite",
+    SINGULAR: "singular",
+    UNDEFINED: "undefined",
+}
+
+# |lambda_min| <= SINGULAR_RTOL * |lambda_max| counts as singular: a solve would keep only a
+# few correct digits.
+SINGULAR_RTOL = 1e-12
+
+
+def determinant(a, b, c):
+    """det [[a, b], [b, c]] = a c - b^2."""
+    with np.errstate(all="ignore"):
+        return a * c - b * b
+
+
+def eigenvalues(a, b, c):
+    """Eigenvalues (low, high) of [[a, b], [b, c]].
+
+    lambda = (a + c)/2 -+ sqrt(((a - c)/2)^2 + b^2).
+    """
+    with np.errstate(all="ignore"):
+        mean = 0.5 * (a + c)
+        d = 0.5 * (a - c)
+        radius = np.sqrt(d * d + b * b)
+        bad = ~np.isfinite(radius)
+        if np.any(bad):  # the squares overflowed: hypot is slower but safe
+            radius = np.where(bad, np.hypot(d, b), radius)
+        return mean - radius, mean + radius
+
+
+def singular_mask(low, high):
+    """True where min |lambda| <= SINGULAR_RTOL * max |lambda| (both zero included)."""
+    with np.errstate(all="ignore"):
+        al, ah = np.abs(low), np.abs(high)
+        return np.minimum(al, ah) <= SINGULAR_RTOL * np.maximum(al, ah)
+
+
+def curvature_class(low, high):
+    """Class code per point from the eigenvalues (low <= high); an int for scalars."""
+    low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+    cls = np.full(np.broadcast_shapes(low.shape, high.shape), INDEFINITE, dtype=np.int8)
+    with np.errstate(all="ignore"):
+        cls[low > 0] = POSITIVE_DEFINITE
+        cls[high < 0] = NEGATIVE_DEFINITE
+        cls[singular_mask(low, high)] = SINGULAR
+        cls[~(np.isfinite(low) & np.isfinite(high))] = UNDEFINED
+    return cls if cls.ndim else int(cls)
+
+
+def solve(a, b, c, gx, gy, singular=None):
+    """(u, v) = [[a, b], [b, c]]^-1 (gx, gy) by Cramer's rule; NaN where singular.
+
+    ``singular`` may pass a precomputed :func:`singular_mask` to save the eigenvalues.
+    """
+    if singular is None:
+        singular = singular_mask(*eigenvalues(a, b, c))
+    with np.errstate(all="ignore"):
+        det = determinant(a, b, c)
+        u = (c * gx - b * gy) / det
+        v = (a * gy - b * gx) / det
+        if np.ndim(u):
+            u[singular] = np.nan
+            v[singular] = np.nan
+        elif singular:
+            u = v = np.nan
+    return u, v

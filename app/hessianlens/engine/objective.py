@@ -1,0 +1,173 @@
+"""f, gradient and Hessian of a typed function: exact (sympy, vectorized) and numdifftools."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from hessianlens.engine.expression import PLANE, ParsedExpression, parse_expression
+
+
+@dataclass(frozen=True)
+class PointDerivatives:
+    """f, gradient and Hessian at one point."""
+
+    x: np.ndarray
+    f: float
+    grad: np.ndarray
+    hessian: np.ndarray
+
+
+@dataclass(frozen=True)
+class DerivativeComparison:
+    """Exact against numdifftools derivatives at one point."""
+
+    exact: PointDerivatives
+    numerical: PointDerivatives
+    max_grad_difference: float
+    max_hessian_difference: float
+
+    @property
+    def max_difference(self) -> float:
+        return max(self.max_grad_difference, self.max_hessian_difference)
+
+
+def _almost_everywhere(expr: sp.Expr) -> sp.Expr:
+    # d/dx |x| = sign(x) and d/dx sign(x) = 2 DiracDelta(x): the delta is zero wherever
+    # the derivative exists, and numpy cannot evaluate it.
+    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+
+
+class Objective:
+    """A function of the plane with exact vectorized derivatives.
+
+    Build it with :func:`objective_from_text`. Every evaluation returns float arrays of the
+    input's shape; non-finite results stay as inf/nan and raise nothing.
+    """
+
+    def __init__(self, parsed: ParsedExpression):
+        self.parsed = parsed
+        self.text = parsed.text
+        x, y = self.symbols = parsed.symbols
+        f = parsed.expr
+        self.f_expr = f
+        self.grad_exprs = tuple(_almost_everywhere(sp.diff(f, v)) for v in (x, y))
+        gx, gy = self.grad_exprs
+        self.hessian_exprs = (
+            _almost_everywhere(sp.diff(gx, x)),
+            _almost_everywhere(sp.diff(gx, y)),
+            _almost_everywhere(sp.diff(gy, y)),
+        )
+        # Lambdify turns the validated sympy tree (never the user's text) into numpy code;
+        # cse shares the subexpressions of f, its gradient and its Hessian.
+        self._f = sp.lambdify((x, y), f, modules="numpy", cse=True)
+        self._all = sp.lambdify((x, y), [f, gx, gy, *self.hessian_exprs], modules="numpy",
+                                cse=True)
+
+    # --- vectorized evaluation -------------------------------------------------------
+    @staticmethod
+    def _call(fn, x, y):
+        x = np.asarray(x, dtype=float)
+        y = np.asarray(y, dtype=float)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                out = fn(x, y)
+            except (OverflowError, ZeroDivisionError, ValueError, TypeError, FloatingPointError):
+                out = np.nan
+        return out, np.broadcast_shapes(x.shape, y.shape), (x, y)
+
+    @staticmethod
+    def _as_array(value, shape, inputs) -> np.ndarray:
+        # Constant entries (the Hessian of a quadratic) come back as Python scalars, and
+        # f = x returns the input array itself: both need a fresh array of the full shape.
+        if isinstance(value, np.ndarray) and value.dtype == np.float64 and value.shape == shape \
+                and not any(np.may_share_memory(value, a) for a in inputs):
+            return value
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = np.asarray(value)
+            if np.iscomplexobj(a):
+                a = np.where(np.abs(a.imag) > 0, np.nan, a.real)
+            a = np.asarray(a, dtype=float)
+        return np.array(np.broadcast_to(a, shape), dtype=float)
+
+    def value(self, x, y) -> np.ndarray:
+        """f at points (arrays broadcast together)."""
+        out, shape, inputs = self._call(self._f, x, y)
+        return self._as_array(out, shape, inputs)
+
+    def derivatives(self, x, y) -> tuple[np.ndarray, ...]:
+        """(f, gx, gy, hxx, hxy, hyy) at points, each of the broadcast input shape."""
+        out, shape, inputs = self._call(self._all, x, y)
+        if not isinstance(out, (list, tuple)):
+            out = [out] * 6
+        return tuple(self._as_array(v, shape, inputs) for v in out)
+
+    def at(self, point) -> PointDerivatives:
+        """Exact f, gradient and Hessian at one point."""
+        p = np.asarray(point, dtype=float).reshape(2)
+        f, gx, gy, hxx, hxy, hyy = (float(v) for v in self.derivatives(p[0], p[1]))
+        return PointDerivatives(p, f, np.array([gx, gy]), np.array([[hxx, hxy], [hxy, hyy]]))
+
+    def numerical_at(self, point) -> PointDerivatives:
+        """f, gradient and Hessian at one point by numdifftools (the source write-up's way)."""
+        import numdifftools as nd
+
+        p = np.asarray(point, dtype=float).reshape(2)
+
+        def fun(v):
+            return float(self.value(v[0], v[1]))
+
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                g = np.asarray(nd.Gradient(fun)(p), dtype=float).reshape(2)
+                H = np.asarray(nd.Hessian(fun)(p), dtype=float).reshape(2, 2)
+            except (ValueError, ArithmeticError, np.linalg.LinAlgError):
+                g, H = np.full(2, np.nan), np.full((2, 2), np.nan)
+        return PointDerivatives(p, fun(p), g, H)
+
+    def compare_at(self, point) -> DerivativeComparison:
+        """Exact and numdifftools derivatives at a point, with their largest differences."""
+        exact, numerical = self.at(point), self.numerical_at(point)
+        with np.errstate(all="ignore"):
+            dg = float(np.max(np.abs(exact.grad - numerical.grad)))
+            dH = float(np.max(np.abs(exact.hessian - numerical.hessian)))
+        return DerivativeComparison(exact, numerical, dg, dH)
+
+    # --- display ---------------------------------------------------------------------
+    @cached_property
+    def gradient_text(self) -> tuple[str, str]:
+        return tuple(str(e) for e in self.grad_exprs)
+
+    @cached_property
+    def hessian_text(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        hxx, hxy, hyy = (str(e) for e in self.hessian_exprs)
+        return ((hxx, hxy), (hxy, hyy))
+
+    @cached_property
+    def latex(self) -> dict[str, str]:
+        """LaTeX of f, the gradient (a column) and the Hessian (a 2x2 matrix)."""
+        gx, gy = (sp.latex(e) for e in self.grad_exprs)
+        hxx, hxy, hyy = (sp.latex(e) for e in self.hessian_exprs)
+        return {
+            "f": sp.latex(self.f_expr),
+            "gradient": rf"\begin{{pmatrix}} {gx} \\ {gy} \end{{pmatrix}}",
+            "hessian": rf"\begin{{pmatrix}} {hxx} & {hxy} \\ {hxy} & {hyy} \end{{pmatrix}}",
+        }
+
+
+def objective_from_text(text: str) -> Objective:
+    """Parse text (see :func:`parse_expression`) and build its Objective.
+
+    Raises
+    ------
+    ExpressionError
+        If the text is not an acceptable function of x and y.
+    """
+    return Objective(parse_expression(text, PLANE))

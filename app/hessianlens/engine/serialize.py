@@ -1,0 +1,86 @@
+"""Trajectories as JSON-ready dicts and CSV rows (the schema of ``hessianlens trace``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+from hessianlens.engine.trajectory import Iterate, Trajectory
+
+CSV_COLUMNS = ("k", "x", "y", "f", "grad_x", "grad_y", "hxx", "hxy", "hyy", "eig_low",
+               "eig_high", "det", "step_x", "step_y", "lr", "flags")
+
+
+def _num(v) -> float | None:
+    """A float for JSON; None for a non-finite value (JSON has no NaN or inf)."""
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _vec(a) -> list | None:
+    return None if a is None else [_num(v) for v in a]
+
+
+def iterate_to_dict(it: Iterate) -> dict:
+    H = it.hessian
+    return {
+        "k": it.k,
+        "x": _vec(it.x),
+        "f": _num(it.f),
+        "grad": _vec(it.grad),
+        "hessian": [[_num(H[0, 0]), _num(H[0, 1])], [_num(H[1, 0]), _num(H[1, 1])]],
+        "eigenvalues": _vec(it.eigenvalues),
+        "det": _num(it.det),
+        "step": _vec(it.step),
+        "lr": _num(it.learning_rate),
+        "flags": list(it.flags),
+        **({"info": {k: _num(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+                     else v for k, v in it.info.items()}} if it.info else {}),
+    }
+
+
+def trajectory_to_dict(trajectory: Trajectory, function_text: str) -> dict:
+    """The JSON object of ``hessianlens trace`` for one trajectory."""
+    return {
+        "function": function_text,
+        "method": trajectory.method,
+        "lr": _num(trajectory.learning_rate),
+        "status": trajectory.status,
+        "message": trajectory.message,
+        "steps": [iterate_to_dict(it) for it in trajectory.iterates],
+    }
+
+
+def trajectory_to_json(trajectory: Trajectory, function_text: str) -> str:
+    return json.dumps(trajectory_to_dict(trajectory, function_text), indent=2, allow_nan=False)
+
+
+def _cell(v) -> str:
+    return "" if v is None else repr(v) if isinstance(v, float) else str(v)
+
+
+def csv_rows(trajectory: Trajectory) -> list[dict]:
+    """One flat row per iterate; non-finite or missing numbers are empty cells."""
+    rows = []
+    for it in trajectory.iterates:
+        d = iterate_to_dict(it)
+        step = d["step"] or [None, None]
+        H = d["hessian"]
+        rows.append(dict(zip(CSV_COLUMNS, (
+            d["k"], *d["x"], d["f"], *d["grad"], H[0][0], H[0][1], H[1][1], *d["eigenvalues"],
+            d["det"], *step, d["lr"], " ".join(d["flags"])))))
+    return rows
+
+
+def trajectory_to_csv(trajectory: Trajectory, extra_columns: dict | None = None) -> str:
+    """CSV text with a header; extra_columns (name -> value) are prepended to every row."""
+    extra = dict(extra_columns or {})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*extra, *CSV_COLUMNS], lineterminator="\n")
+    writer.writeheader()
+    for row in csv_rows(trajectory):
+        writer.writerow({**{k: _cell(v) for k, v in extra.items()},
+                         **{k: _cell(v) for k, v in row.items()}})
+    return out.getvalue()

@@ -1,0 +1,165 @@
+"""Run a step rule from a start point and record every iterate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hessianlens.engine import linalg2
+from hessianlens.engine.objective import Objective, PointDerivatives
+
+CONVERGED = "converged"
+MAX_STEPS = "max_steps"
+DIVERGED = "diverged"
+SINGULAR_HESSIAN = "singular_hessian"
+STATUSES = (CONVERGED, MAX_STEPS, DIVERGED, SINGULAR_HESSIAN)
+
+# Flags of an iterate.
+UPHILL = "uphill"  # f at the next iterate is higher than here
+ASCENT_DIRECTION = "ascent_direction"  # g . p > 0: the step taken from here points uphill
+INDEFINITE = "indefinite"
+NEGATIVE_DEFINITE = "negative_definite"
+SINGULAR = "singular"
+
+_CLASS_FLAGS = {
+    linalg2.INDEFINITE: (INDEFINITE,),
+    linalg2.NEGATIVE_DEFINITE: (NEGATIVE_DEFINITE,),
+    linalg2.SINGULAR: (SINGULAR,),
+}
+
+
+def _frozen(a) -> np.ndarray:
+    a = np.array(a, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class Iterate:
+    """One point of a trajectory and the step taken from it."""
+
+    k: int
+    x: np.ndarray
+    f: float
+    grad: np.ndarray
+    hessian: np.ndarray
+    eigenvalues: np.ndarray  # (low, high)
+    det: float
+    step: np.ndarray | None  # displacement to the next iterate; None on the last
+    learning_rate: float
+    flags: tuple[str, ...]
+    info: dict = field(default_factory=dict)  # rule-specific numbers for this step
+
+    @property
+    def grad_norm(self) -> float:
+        return float(np.hypot(*self.grad))
+
+    @property
+    def curvature(self) -> int:
+        return linalg2.curvature_class(*self.eigenvalues)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The iterates of one run (the start included), its status and a message."""
+
+    method: str
+    learning_rate: float
+    status: str
+    message: str
+    iterates: tuple[Iterate, ...]
+
+    def __len__(self) -> int:
+        return len(self.iterates)
+
+    @property
+    def points(self) -> np.ndarray:
+        """(n, 2) array of the iterates' positions."""
+        return np.array([it.x for it in self.iterates], dtype=float).reshape(-1, 2)
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.array([it.f for it in self.iterates], dtype=float)
+
+    @property
+    def grad_norms(self) -> np.ndarray:
+        return np.array([it.grad_norm for it in self.iterates], dtype=float)
+
+    @property
+    def steps_taken(self) -> int:
+        return len(self.iterates) - 1
+
+
+def _iterate(k, here: PointDerivatives, step, lr, uphill, info) -> Iterate:
+    H = here.hessian
+    low, high = linalg2.eigenvalues(H[0, 0], H[0, 1], H[1, 1])
+    det = float(linalg2.determinant(H[0, 0], H[0, 1], H[1, 1]))
+    flags = list(_CLASS_FLAGS.get(linalg2.curvature_class(low, high), ()))
+    if step is not None:
+        if uphill:
+            flags.insert(0, UPHILL)
+        if float(np.dot(here.grad, step)) > 0:
+            flags.insert(1 if uphill else 0, ASCENT_DIRECTION)
+    return Iterate(k, _frozen(here.x), float(here.f), _frozen(here.grad), _frozen(H),
+                   _frozen([low, high]), det, None if step is None else _frozen(step),
+                   float(lr), tuple(flags), dict(info))
+
+
+def _finite(d: PointDerivatives) -> bool:
+    return bool(np.isfinite(d.f) and np.all(np.isfinite(d.grad)) and np.all(np.isfinite(d.hessian)))
+
+
+def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e-6,
+        bound: float = 1e8) -> Trajectory:
+    """Iterate a step rule from a start point.
+
+    Parameters
+    ----------
+    objective : Objective
+    rule : a step rule (see :mod:`hessianlens.engine.steps`)
+    start : (x, y)
+    max_steps : int
+        At most this many steps, so at most max_steps + 1 iterates.
+    tol : float
+        Converged when |grad f| < tol.
+    bound : float
+        Diverged when an iterate leaves the square |x|, |y| <= bound.
+
+    Returns
+    -------
+    Trajectory
+        Never raises on numerical trouble: it ends with status ``diverged`` or
+        ``singular_hessian`` and a message instead.
+    """
+    lr = float(rule.learning_rate)
+    iterates: list[Iterate] = []
+    here = objective.at(start)
+    k = 0
+
+    def finish(status: str, message: str, info=None) -> Trajectory:
+        iterates.append(_iterate(k, here, None, lr, False, info or {}))
+        return Trajectory(rule.name, lr, status, message, tuple(iterates))
+
+    while True:
+        if not np.all(np.isfinite(here.x)) or np.max(np.abs(here.x)) > bound:
+            return finish(DIVERGED, f"diverged: the iterate left the region |x|, |y| <= {bound:g} "
+                                    f"at step {k}")
+        if not _finite(here):
+            return finish(DIVERGED, f"diverged: f or its derivatives are not finite at step {k}, "
+                                    f"x = ({here.x[0]:.6g}, {here.x[1]:.6g})")
+        gnorm = float(np.hypot(*here.grad))
+        if gnorm < tol:
+            return finish(CONVERGED, f"converged in {k} steps: |grad f| = {gnorm:.3g} < {tol:g} "
+                                     f"at ({here.x[0]:.6g}, {here.x[1]:.6g}), f = {here.f:.6g}")
+        if k >= max_steps:
+            return finish(MAX_STEPS, f"stopped after {max_steps} steps: |grad f| = {gnorm:.3g} "
+                                     f"is still above {tol:g}")
+        proposal = rule.propose(objective, here)
+        if proposal.step is None:
+            return finish(SINGULAR_HESSIAN, f"singular Hessian at step {k}: {proposal.message}",
+                          info=proposal.info)
+        nxt = objective.at(here.x + proposal.step)
+        iterates.append(_iterate(k, here, proposal.step, proposal.learning_rate,
+                                 bool(nxt.f > here.f), proposal.info))
+        here, k = nxt, k + 1

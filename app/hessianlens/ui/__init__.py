@@ -1,0 +1,1 @@
+"""Qt views of Hessian Lens: they draw the session and dispatch user actions."""

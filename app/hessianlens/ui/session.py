@@ -1,0 +1,177 @@
+"""The window's state: function, view, start point, methods, trajectories, playback step.
+
+A QObject that owns the state and asks the engine for every number; the views subscribe to
+its signals and never talk to each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, Signal
+
+from hessianlens.engine.expression import ExpressionError
+from hessianlens.engine.fields import Rect
+from hessianlens.engine.objective import Objective, objective_from_text
+from hessianlens.engine.steps import make_rule
+from hessianlens.engine.trajectory import Iterate, Trajectory, run
+
+OVERLAYS = ("determinant", "newton_field", "curvature", "quadratic_model")
+
+
+@dataclass(frozen=True)
+class MethodConfig:
+    """One method of the methods panel."""
+
+    name: str  # a rule name of hessianlens.engine.steps.RULES
+    enabled: bool = True
+    learning_rate: float = 0.1
+    max_steps: int = 100
+    tol: float = 1e-6
+    colour: str = "#d62728"
+
+
+DEFAULT_METHODS = (
+    MethodConfig("gd", True, 0.5, 100, 1e-6, "#1f77b4"),
+    MethodConfig("newton", True, 1.0, 100, 1e-6, "#d62728"),
+)
+
+
+class Session(QObject):
+    """Current state of the window; every change is announced by a signal."""
+
+    function_changed = Signal()  # a new valid function (objective) is in place
+    function_error = Signal(object)  # ExpressionError for rejected text; the old function stays
+    view_changed = Signal()  # rect changed
+    start_point_changed = Signal()
+    methods_changed = Signal()
+    trajectories_changed = Signal()  # new trajectories (function, start or methods changed)
+    step_changed = Signal(int)  # the lock-step playback index
+    overlays_changed = Signal()
+    selection_changed = Signal()  # the selected method or iterate changed
+
+    def __init__(self, function_text: str, rect: Rect, start: tuple[float, float],
+                 methods=DEFAULT_METHODS, parent: QObject | None = None):
+        super().__init__(parent)
+        self.objective: Objective = objective_from_text(function_text)
+        self.rect = rect
+        self.start = (float(start[0]), float(start[1]))
+        self.methods: dict[str, MethodConfig] = {m.name: m for m in methods}
+        self.overlays: set[str] = set()
+        self.trajectories: dict[str, Trajectory] = {}
+        self.step = 0
+        self.selected_method = next(iter(self.methods), "")
+        self._retrace()
+
+    # --- function ----------------------------------------------------------------------
+    @property
+    def function_text(self) -> str:
+        return self.objective.text
+
+    def set_function(self, text: str) -> ExpressionError | None:
+        """Parse and apply text; on error emit function_error, keep the old function, return it."""
+        try:
+            objective = objective_from_text(text)
+        except ExpressionError as exc:
+            self.function_error.emit(exc)
+            return exc
+        self.set_objective(objective)
+        return None
+
+    def set_objective(self, objective: Objective) -> None:
+        """Apply an already-built objective (built off the GUI thread, say)."""
+        self.objective = objective
+        self.function_changed.emit()
+        self._retrace()
+
+    # --- view, start, methods ------------------------------------------------------------
+    def set_view(self, rect: Rect) -> None:
+        if rect != self.rect:
+            self.rect = rect
+            self.view_changed.emit()
+
+    def set_start(self, point) -> None:
+        p = (float(point[0]), float(point[1]))
+        if p != self.start:
+            self.start = p
+            self.start_point_changed.emit()
+            self._retrace()
+
+    def set_method(self, config: MethodConfig) -> None:
+        if self.methods.get(config.name) != config:
+            self.methods[config.name] = config
+            self.methods_changed.emit()
+            self._retrace()
+
+    def update_method(self, name: str, **changes) -> None:
+        self.set_method(replace(self.methods[name], **changes))
+
+    def enabled_methods(self) -> list[MethodConfig]:
+        return [m for m in self.methods.values() if m.enabled]
+
+    def _retrace(self) -> None:
+        self.trajectories = {
+            m.name: run(self.objective, make_rule(m.name, m.learning_rate), self.start,
+                        max_steps=m.max_steps, tol=m.tol)
+            for m in self.enabled_methods()
+        }
+        self.trajectories_changed.emit()
+        self.set_step(min(self.step, self.last_step))
+
+    # --- playback ----------------------------------------------------------------------
+    @property
+    def last_step(self) -> int:
+        """The step at which every enabled trajectory has finished."""
+        return max((t.steps_taken for t in self.trajectories.values()), default=0)
+
+    def set_step(self, k: int) -> None:
+        k = max(0, min(int(k), self.last_step))
+        if k != self.step:
+            self.step = k
+            self.step_changed.emit(k)
+
+    def step_forward(self) -> None:
+        self.set_step(self.step + 1)
+
+    def step_back(self) -> None:
+        self.set_step(self.step - 1)
+
+    def reset(self) -> None:
+        self.set_step(0)
+
+    @property
+    def at_end(self) -> bool:
+        return self.step >= self.last_step
+
+    def shown_iterates(self, name: str) -> tuple[Iterate, ...]:
+        """The iterates of a method visible at the current step (all up to it)."""
+        traj = self.trajectories.get(name)
+        return () if traj is None else traj.iterates[: self.step + 1]
+
+    def current_iterate(self, name: str) -> Iterate | None:
+        shown = self.shown_iterates(name)
+        return shown[-1] if shown else None
+
+    def is_finished(self, name: str) -> bool:
+        traj = self.trajectories.get(name)
+        return traj is not None and self.step >= traj.steps_taken
+
+    # --- overlays and selection ----------------------------------------------------------
+    def set_overlay(self, name: str, on: bool) -> None:
+        if name not in OVERLAYS:
+            raise ValueError(f"unknown overlay {name!r}")
+        if (name in self.overlays) != bool(on):
+            self.overlays = (self.overlays | {name}) if on else (self.overlays - {name})
+            self.overlays_changed.emit()
+
+    def select(self, method: str, k: int | None = None) -> None:
+        """Select a method and, optionally, move playback to its iterate k."""
+        changed = method != self.selected_method
+        self.selected_method = method
+        if k is not None:
+            self.set_step(k)
+        if changed or k is not None:
+            self.selection_changed.emit()
+
+    def selected_iterate(self) -> Iterate | None:
+        return self.current_iterate(self.selected_method)
