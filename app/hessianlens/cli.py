@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 
 from hessianlens import __version__
@@ -119,12 +120,30 @@ def open_window(argv) -> int:
 
 COMMANDS = {"trace": cmd_trace, "bench": cmd_bench}
 
+_OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
+
+
+def _attach_dash_values(argv: list[str]) -> list[str]:
+    """Turn ``--start -3,-3`` into ``--start=-3,-3``.
+
+    argparse takes a value starting with '-' for an option (only a bare '-3' passes), which
+    breaks negative start points and functions like '-x**2 + y'.
+    """
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and arg.startswith("-") \
+                and not _OPTION.fullmatch(arg):
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
         return open_window(argv)
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_attach_dash_values(argv))
     if args.command is None:
         return open_window([])
     try:

@@ -88,6 +88,12 @@ def compute_fields(objective: Objective, rect: Rect, nx: int, ny: int | None = N
     xs, ys = grid_axes(rect, nx, ny)
     X, Y = np.meshgrid(xs, ys)
     f, gx, gy, hxx, hxy, hyy = (_nan_if_inf(a) for a in objective.derivatives(X, Y))
+    # Where f itself is undefined (log of a negative number), so are its derivatives, even
+    # when their formulas happen to evaluate (d2/dx2 log x = -1/x^2 at x = -1).
+    undefined = np.isnan(f)
+    if undefined.any():
+        for a in (gx, gy, hxx, hxy, hyy):
+            a[undefined] = np.nan
     det = _nan_if_inf(linalg2.determinant(hxx, hxy, hyy))
     low, high = linalg2.eigenvalues(hxx, hxy, hyy)
     low, high = _nan_if_inf(low), _nan_if_inf(high)

@@ -106,7 +106,14 @@ class Objective:
         out, shape, inputs = self._call(self._all, x, y)
         if not isinstance(out, (list, tuple)):
             out = [out] * 6
-        return tuple(self._as_array(v, shape, inputs) for v in out)
+        arrays, seen = [], set()
+        for v in out:
+            a = self._as_array(v, shape, inputs)
+            if id(a) in seen:  # cse can return one array for two entries (exp(x): gx = hxx)
+                a = a.copy()
+            seen.add(id(a))
+            arrays.append(a)
+        return tuple(arrays)
 
     def at(self, point) -> PointDerivatives:
         """Exact f, gradient and Hessian at one point."""

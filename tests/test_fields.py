@@ -1,0 +1,70 @@
+"""Grid fields agree with pointwise derivatives and never raise on bad values."""
+
+import numpy as np
+import pytest
+
+from hessianlens.engine import linalg2
+from hessianlens.engine.fields import Rect, compute_fields, compute_value
+from hessianlens.engine.objective import objective_from_text
+from hessianlens.engine.steps import newton_direction
+
+EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
+
+
+def test_fields_agree_with_the_pointwise_engine():
+    obj = objective_from_text(EXAMPLE3)
+    F = compute_fields(obj, Rect(-4, 4, -3, 3), 41, 31)
+    assert F.f.shape == (31, 41)
+    rng = np.random.default_rng(1)
+    for i, j in zip(rng.integers(0, 31, 20), rng.integers(0, 41, 20)):
+        d = obj.at((F.xs[j], F.ys[i]))
+        assert F.f[i, j] == pytest.approx(d.f)
+        assert F.det[i, j] == pytest.approx(np.linalg.det(d.hessian), abs=1e-9)
+        np.testing.assert_allclose([F.eig_low[i, j], F.eig_high[i, j]],
+                                   np.linalg.eigvalsh(d.hessian), atol=1e-9)
+        p = newton_direction(d.hessian, d.grad)
+        if p is not None:
+            np.testing.assert_allclose([F.newton_dx[i, j], F.newton_dy[i, j]], p, rtol=1e-7)
+            assert F.newton_length[i, j] == pytest.approx(np.hypot(*p))
+            assert F.newton_descent[i, j] == (np.dot(d.grad, p) < 0)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("x**2 + y**2", linalg2.POSITIVE_DEFINITE),
+    ("-x**2 - 2*y**2", linalg2.NEGATIVE_DEFINITE),
+    ("x**2 - y**2", linalg2.INDEFINITE),
+    ("x + y", linalg2.SINGULAR),
+])
+def test_curvature_classes(text, code):
+    F = compute_fields(objective_from_text(text), Rect(-1, 1, -1, 1), 9)
+    assert np.all(F.curvature == code)
+
+
+def test_example_3_positive_determinant_region_is_smaller_than_the_valley():
+    F = compute_fields(objective_from_text(EXAMPLE3), Rect(2, 4.2, 0, 4), 200)
+    pd = F.curvature == linalg2.POSITIVE_DEFINITE
+    valley = F.f < 0
+    assert pd.any() and (pd & valley).sum() < valley.sum()
+
+
+def test_bad_values_become_nan_without_raising_or_warning():
+    F = compute_fields(objective_from_text("log(x) + 1/(y - 0.5)"), Rect(-1, 1, -1, 1), 5)
+    assert np.isnan(F.f[:, 0]).all()  # log of a negative number
+    assert np.isnan(F.det[:, 0]).all()
+    assert (F.curvature[:, 0] == linalg2.UNDEFINED).all()
+    for name in ("f", "det", "eig_low", "eig_high", "newton_dx", "newton_length"):
+        assert not np.isinf(getattr(F, name)).any()
+    assert np.isnan(compute_value(objective_from_text("exp(exp(x*100))"), Rect(5, 6, 0, 1), 3)).all()
+
+
+def test_singular_points_have_no_newton_step():
+    F = compute_fields(objective_from_text("x**3 + y**2"), Rect(-1, 1, -1, 1), 5)  # x = 0 column
+    assert np.isnan(F.newton_dx[:, 2]).all()
+    assert (F.curvature[:, 2] == linalg2.SINGULAR).all()
+
+
+def test_a_rect_must_be_a_rectangle():
+    with pytest.raises(ValueError):
+        Rect(1, 1, 0, 1)
+    with pytest.raises(ValueError):
+        Rect(0, float("nan"), 0, 1)
