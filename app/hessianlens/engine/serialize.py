@@ -84,3 +84,17 @@ def trajectory_to_csv(trajectory: Trajectory, extra_columns: dict | None = None)
         writer.writerow({**{k: _cell(v) for k, v in extra.items()},
                          **{k: _cell(v) for k, v in row.items()}})
     return out.getvalue()
+
+
+def trajectories_to_json(trajectories, function_text: str) -> str:
+    """A JSON list: one ``hessianlens trace`` object per method."""
+    return json.dumps([trajectory_to_dict(t, function_text) for t in trajectories], indent=2,
+                      allow_nan=False)
+
+
+def trajectories_to_csv(trajectories) -> str:
+    """One CSV for several methods: the trace columns after a ``method`` column."""
+    parts = [trajectory_to_csv(t, {"method": t.method}) for t in trajectories]
+    if not parts:
+        return ",".join(("method", *CSV_COLUMNS)) + "\n"
+    return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])

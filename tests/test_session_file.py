@@ -1,0 +1,138 @@
+"""Session files: save/open round trip, corrupt and hostile files refused, atomic writes."""
+
+import csv
+import io
+import json
+import os
+
+import pytest
+
+from hessianlens.engine.fields import Rect
+from hessianlens.engine.objective import objective_from_text
+from hessianlens.engine.serialize import trajectories_to_csv, trajectories_to_json
+from hessianlens.engine.steps import make_rule
+from hessianlens.engine.trajectory import run
+from hessianlens.files import write_text_atomic
+from hessianlens.session_file import (MethodConfig, SessionFileError, SessionState, load_session,
+                                      save_session, session_from_dict)
+
+STATE = SessionState(
+    function="sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)",
+    view=Rect(-4.0, 4.0, -3.5, 4.5),
+    start=(3.1, 1.3),
+    methods=(MethodConfig("gd", True, 0.5, 100, 1e-6, "#1f77b4"),
+             MethodConfig("newton", True, 1.0, 50, 1e-8, "#d62728")),
+    overlays=("determinant", "newton_field"),
+    step=3,
+    selected_method="newton",
+)
+
+
+def test_save_then_open_gives_back_an_equal_session(tmp_path):
+    path = tmp_path / "a.hlens.json"
+    save_session(path, STATE)
+    assert load_session(path) == STATE
+    assert json.loads(path.read_text())["version"] == 1
+
+
+def _good():
+    return STATE.to_dict()
+
+
+def _with(**changes):
+    d = _good()
+    d.update(changes)
+    return d
+
+
+def _method(**changes):
+    d = _good()
+    d["methods"][0].update(changes)
+    return d
+
+
+CORRUPT = [
+    (b"", "not valid JSON"),
+    (b"{\"format\": \"hessianlens-session\", \"vers", "not valid JSON"),
+    (b"\xff\xfe\x00garbage", "not text"),
+    (b"[1, 2, 3]", "must be an object"),
+    (b"[" * 100000 + b"]" * 100000, None),
+    (json.dumps(_with(format="something-else")).encode(), "not a Hessian Lens session"),
+    (json.dumps(_with(version=99)).encode(), "unknown session file version 99"),
+    (json.dumps(_with(function=42)).encode(), "function must be text"),
+    (json.dumps(_with(function="x + ")).encode(), "function in the file is not acceptable"),
+    (json.dumps(_with(function="__import__('os').system('echo pwned')")).encode(),
+     "not acceptable"),
+    (json.dumps(_with(function="9**9**9")).encode(), "too large"),
+    (json.dumps(_with(view={"xmin": 0, "xmax": 0, "ymin": 0, "ymax": 1})).encode(), "xmin < xmax"),
+    (json.dumps(_with(view={"xmin": 0, "xmax": "1", "ymin": 0, "ymax": 1})).encode(),
+     "view.xmax must be a number"),
+    (json.dumps(_with(view=[0, 1, 0, 1])).encode(), "view must be an object"),
+    (json.dumps(_with(start=[1])).encode(), "start must be a list of two numbers"),
+    (json.dumps(_with(start=[1, True])).encode(), "start[1] must be a number"),
+    (json.dumps(_with(start=[1, 1e308 * 10])).encode().replace(b"Infinity", b"1e999"),
+     "finite"),
+    (json.dumps(_with(methods=[])).encode(), "1 to 32 methods"),
+    (json.dumps(_method(name="rm -rf")).encode(), "unknown method"),
+    (json.dumps(_method(learning_rate=-1)).encode(), "learning_rate must be positive"),
+    (json.dumps(_method(max_steps=10**9)).encode(), "max_steps must be between"),
+    (json.dumps(_method(max_steps=1.5)).encode(), "max_steps must be a whole number"),
+    (json.dumps(_method(colour="red")).encode(), "colour must look like"),
+    (json.dumps(_method(enabled="yes")).encode(), "enabled must be true or false"),
+    (json.dumps(_with(overlays=["determinant", "bogus"])).encode(), "overlays must be a list"),
+    (json.dumps(_with(step=-1)).encode(), "step must be between"),
+    (json.dumps(_with(selected_method="adam")).encode(), "selected_method"),
+]
+
+
+@pytest.mark.parametrize("content, message", CORRUPT)
+def test_corrupt_files_each_give_one_clear_message(tmp_path, content, message):
+    path = tmp_path / "bad.hlens.json"
+    path.write_bytes(content)
+    with pytest.raises(SessionFileError) as info:
+        load_session(path)
+    if message:
+        assert message in str(info.value)
+
+
+def test_files_over_ten_megabytes_are_refused_unread(tmp_path):
+    path = tmp_path / "huge.hlens.json"
+    path.write_bytes(b" " * (10 * 1024 * 1024 + 10))
+    with pytest.raises(SessionFileError, match="larger than 10 MB"):
+        load_session(path)
+
+
+def test_missing_file_is_a_session_file_error(tmp_path):
+    with pytest.raises(SessionFileError, match="cannot read"):
+        load_session(tmp_path / "nope.hlens.json")
+
+
+def test_session_from_dict_refuses_non_dicts():
+    with pytest.raises(SessionFileError):
+        session_from_dict("not a dict")
+
+
+def test_an_interrupted_write_leaves_the_previous_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "keep.hlens.json"
+    save_session(path, STATE)
+    before = path.read_bytes()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", explode)
+    with pytest.raises(OSError, match="disk full"):
+        write_text_atomic(path, "half a fi")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.hlens.json"]  # no temp left
+
+
+def test_trajectories_export_uses_the_trace_schema_once_per_method():
+    obj = objective_from_text("x**2 + 3*y**2")
+    trajs = [run(obj, make_rule("gd", 0.1), (1, 1), max_steps=3),
+             run(obj, make_rule("newton"), (1, 1))]
+    data = json.loads(trajectories_to_json(trajs, "x**2 + 3*y**2"))
+    assert [d["method"] for d in data] == ["gd", "newton"]
+    assert len(data[0]["steps"]) == 4 and data[1]["status"] == "converged"
+    rows = list(csv.DictReader(io.StringIO(trajectories_to_csv(trajs))))
+    assert [r["method"] for r in rows] == ["gd"] * 4 + ["newton"] * 2
