@@ -1,0 +1,233 @@
+"""Plain words and the write-up's numbers about one point or iterate (no Qt).
+
+The source write-up prints, at a point: x, f, grad f, H, H^-1, the Newton step -H^-1 grad f
+and where it lands. :func:`inspect_point` gathers exactly those numbers (and the gradient step
+beside them); the ``*_words`` functions say what they mean ("this Newton step goes uphill:
+H is indefinite").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hessianlens.engine import linalg2
+from hessianlens.engine.objective import DerivativeComparison, Objective
+from hessianlens.engine.steps import RULES, newton_direction
+from hessianlens.engine.trajectory import (ASCENT_DIRECTION, INDEFINITE, NEGATIVE_DEFINITE,
+                                           SINGULAR, UPHILL, Iterate)
+
+# What the curvature class means for the Newton step: -H^-1 g jumps to the stationary point of
+# the local quadratic model, whose kind is set by the signs of the eigenvalues of H.
+CURVATURE_WORDS = {
+    linalg2.POSITIVE_DEFINITE: "H is positive definite: Newton heads for a minimum",
+    linalg2.NEGATIVE_DEFINITE: "H is negative definite: Newton heads for a maximum",
+    linalg2.INDEFINITE: "H is indefinite (one positive, one negative eigenvalue): "
+                        "Newton heads for a saddle",
+    linalg2.SINGULAR: "H is singular: no Newton step exists",
+    linalg2.UNDEFINED: "H is not finite here: no Newton step exists",
+}
+
+_FLAG_CLASSES = {INDEFINITE: linalg2.INDEFINITE, NEGATIVE_DEFINITE: linalg2.NEGATIVE_DEFINITE,
+                 SINGULAR: linalg2.SINGULAR}
+
+# Closer than this (in degrees) the Newton step and -grad f count as parallel.
+PARALLEL_DEGREES = 1e-6
+
+
+def fmt_number(v: float) -> str:
+    """Six decimals as the write-up prints them; scientific outside [1e-4, 1e6)."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    if not np.isfinite(v):
+        return str(v)
+    if 1e-4 <= abs(v) < 1e6:
+        return f"{v:.6f}"
+    return f"{v:.6e}"
+
+
+def fmt_vector(v) -> str:
+    if v is None:
+        return "none"
+    return "(" + ", ".join(fmt_number(a) for a in np.ravel(v)) + ")"
+
+
+def fmt_matrix(m) -> str:
+    """A 2x2 matrix as two bracketed rows, one per line."""
+    if m is None:
+        return "none"
+    return "\n".join("[" + ", ".join(fmt_number(a) for a in row) + "]"
+                     for row in np.asarray(m, dtype=float))
+
+
+def method_title(name: str) -> str:
+    rule = RULES.get(name)
+    return rule.title if rule is not None else name
+
+
+def _step_subject(method: str | None) -> str:
+    if not method:
+        return "the step taken from here"
+    title = method_title(method)
+    # "this gradient descent step", but "this Newton step": a proper name keeps its capital.
+    if not title.startswith("Newton"):
+        title = title[:1].lower() + title[1:]
+    return f"this {title} step"
+
+
+@dataclass(frozen=True)
+class PointInspection:
+    """The write-up's numbers at one point. Missing quantities are None (steps) or NaN."""
+
+    x: np.ndarray
+    f: float
+    grad: np.ndarray
+    grad_norm: float
+    hessian: np.ndarray
+    inverse: np.ndarray | None  # H^-1; None where H is singular
+    eigenvalues: np.ndarray  # (low, high)
+    det: float
+    curvature: int  # a linalg2 class code
+    newton_step: np.ndarray | None  # -H^-1 grad f
+    f_after_newton: float
+    gradient_step: np.ndarray  # -lr * grad f
+    learning_rate: float
+    f_after_gradient: float
+    angle_degrees: float  # between the Newton step and -grad f; NaN if either is zero/missing
+
+    @property
+    def curvature_name(self) -> str:
+        return linalg2.CURVATURE_NAMES[self.curvature]
+
+    @property
+    def newton_ascent(self) -> bool:
+        """grad f . p > 0: the Newton step points uphill."""
+        return self.newton_step is not None and float(np.dot(self.grad, self.newton_step)) > 0
+
+
+def inspect_point(objective: Objective, x, learning_rate: float = 1.0) -> PointInspection:
+    """The numbers the write-up prints at point x, with a gradient step of the given lr.
+
+    Never raises: a singular H gives ``inverse = newton_step = None`` and NaN where a
+    number needs them.
+    """
+    here = objective.at(x)
+    g, H = here.grad, here.hessian
+    a, b, c = H[0, 0], H[0, 1], H[1, 1]
+    low, high = linalg2.eigenvalues(a, b, c)
+    curvature = linalg2.curvature_class(low, high)
+    # H^-1 column by column: H^-1 e_1 and H^-1 e_2 (NaN where singular).
+    columns = [linalg2.solve(a, b, c, *e) for e in ((1.0, 0.0), (0.0, 1.0))]
+    inverse = np.array(columns, dtype=float).T
+    if not np.all(np.isfinite(inverse)):
+        inverse = None
+    p = newton_direction(H, g) if curvature != linalg2.UNDEFINED else None
+    lr = float(learning_rate)
+    s = -lr * g
+    f_newton = _value(objective, here.x, p)
+    f_gradient = _value(objective, here.x, s)
+    return PointInspection(here.x, here.f, g, float(np.hypot(*g)), H, inverse,
+                           np.array([low, high], dtype=float), float(linalg2.determinant(a, b, c)),
+                           int(curvature), p, f_newton, s, lr, f_gradient, _angle(p, -g))
+
+
+def _value(objective: Objective, x, step) -> float:
+    if step is None:
+        return float("nan")
+    return float(objective.value(*(x + step)))
+
+
+def _angle(u, v) -> float:
+    """Angle in degrees between two vectors; NaN if either is missing or zero."""
+    if u is None:
+        return float("nan")
+    nu, nv = float(np.hypot(*u)), float(np.hypot(*v))
+    if not (nu > 0 and nv > 0 and np.isfinite(nu) and np.isfinite(nv)):
+        return float("nan")
+    cos = float(np.dot(u, v)) / (nu * nv)
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def _change(before: float, after: float) -> str:
+    return f"f {'rises' if after > before else 'falls'} from {fmt_number(before)} to " \
+           f"{fmt_number(after)}"
+
+
+def newton_words(ins: PointInspection) -> str:
+    """What the full Newton step from this point does."""
+    if ins.newton_step is None:
+        return CURVATURE_WORDS[ins.curvature if ins.curvature == linalg2.UNDEFINED
+                               else linalg2.SINGULAR]
+    if ins.grad_norm == 0:
+        return "grad f = 0: this is a stationary point, the Newton step is zero"
+    if ins.newton_ascent:
+        # g . p = -g^T H^-1 g > 0 is impossible for a positive definite H.
+        return f"this Newton step goes uphill: H is {ins.curvature_name} " \
+               f"({_change(ins.f, ins.f_after_newton)})"
+    if not np.isfinite(ins.f_after_newton):
+        return "this Newton step lands where f is not finite"
+    if ins.f_after_newton > ins.f:
+        return f"this Newton step starts downhill but overshoots: " \
+               f"{_change(ins.f, ins.f_after_newton)} (f is far from quadratic here)"
+    return f"this Newton step goes downhill: {_change(ins.f, ins.f_after_newton)}"
+
+
+def gradient_words(ins: PointInspection) -> str:
+    """What the gradient step -lr grad f from this point does."""
+    lr = f"lr {ins.learning_rate:g}"
+    if ins.grad_norm == 0:
+        return "grad f = 0: the gradient step is zero"
+    if not np.isfinite(ins.f_after_gradient):
+        return f"the gradient step ({lr}) lands where f is not finite"
+    if ins.f_after_gradient > ins.f:
+        return f"the gradient step ({lr}) overshoots: {_change(ins.f, ins.f_after_gradient)} " \
+               f"(the learning rate is too large for the curvature here)"
+    return f"the gradient step ({lr}) goes downhill: {_change(ins.f, ins.f_after_gradient)}"
+
+
+def direction_words(ins: PointInspection) -> str:
+    """How the Newton direction compares with the steepest-descent direction -grad f."""
+    angle = ins.angle_degrees
+    if not np.isfinite(angle):
+        return ""
+    if angle <= PARALLEL_DEGREES:
+        return "the Newton step points the same way as -grad f: only the length differs"
+    if angle < 90:
+        return f"the Newton step turns {angle:.1f}° away from -grad f: the steepest direction " \
+               f"is not the best one here"
+    return f"the Newton step is {angle:.1f}° away from -grad f"
+
+
+def inspection_words(ins: PointInspection) -> tuple[str, ...]:
+    """Every sentence about a point: curvature, Newton step, its direction, gradient step."""
+    words = [CURVATURE_WORDS[ins.curvature], newton_words(ins), direction_words(ins),
+             gradient_words(ins)]
+    return tuple(dict.fromkeys(w for w in words if w))  # drop blanks and repeats, keep order
+
+
+def flag_words(iterate: Iterate, method: str | None = None) -> tuple[str, ...]:
+    """The flags of a trajectory's iterate in words (empty when nothing is wrong)."""
+    subject = _step_subject(method)
+    flags = iterate.flags
+    words = []
+    bad_curvature = [f for f in flags if f in (INDEFINITE, NEGATIVE_DEFINITE)]
+    if ASCENT_DIRECTION in flags:
+        if bad_curvature:
+            name = linalg2.CURVATURE_NAMES[_FLAG_CLASSES[bad_curvature[0]]]
+            words.append(f"{subject} goes uphill: H is {name}")
+        else:
+            words.append(f"{subject} points uphill (grad f . step > 0)")
+    elif UPHILL in flags:
+        words.append(f"{subject} overshoots: it starts downhill but f rises")
+    words += [CURVATURE_WORDS[_FLAG_CLASSES[f]] for f in flags if f in _FLAG_CLASSES]
+    return tuple(words)
+
+
+def comparison_words(cmp: DerivativeComparison) -> str:
+    """Exact against numdifftools derivatives, in one sentence."""
+    d = cmp.max_difference
+    if not np.isfinite(d):
+        return "numdifftools could not differentiate f here"
+    return f"exact and numdifftools derivatives differ by at most {d:.2g}"

@@ -1,0 +1,133 @@
+"""log10 |grad f| and f against iteration for every enabled method.
+
+Linear convergence (gradient descent) is a straight slope of log10 |grad f|; quadratic
+convergence (Newton near a minimum) doubles the number of correct digits per step, so the
+curve bends down steeply.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from hessianlens.engine.explain import method_title
+
+# A gradient of exactly zero has log10 = -inf: it is drawn one decade below the lowest finite
+# value on the plot (or at ZERO_FLOOR when there is none), so the point stays visible.
+ZERO_FLOOR = -16.0
+
+
+def log_grad_norms(norms: np.ndarray) -> np.ndarray:
+    """log10 |grad f| with NaN for non-finite norms and -inf for exact zeros."""
+    norms = np.asarray(norms, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.log10(norms)
+    out[~np.isfinite(norms) | (norms < 0)] = np.nan
+    return out
+
+
+def finite_or_nan(values: np.ndarray) -> np.ndarray:
+    out = np.array(values, dtype=float)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+class ConvergencePlot(QWidget):
+    """Two linked plots against iteration: log10 |grad f| above, f below."""
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setToolTip("log10 |grad f| and f at every iterate; the dashed line is "
+                                 "the current step. Click a point to select that iterate; "
+                                 "drag the line to move playback.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+
+        self.grad_plot = self.graphics.addPlot(row=0, col=0)
+        self.grad_plot.setLabel("left", "log10 |grad f|")
+        self.f_plot = self.graphics.addPlot(row=1, col=0)
+        self.f_plot.setLabel("left", "f")
+        self.f_plot.setLabel("bottom", "iteration")
+        self.f_plot.setXLink(self.grad_plot)
+        self.legend = self.grad_plot.addLegend(offset=(-10, 10))
+        # No grid: its lines cost three times the curves on every playback frame.
+
+        pen = pg.mkPen("#888", width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        self.step_lines = []
+        for plot in (self.grad_plot, self.f_plot):
+            line = pg.InfiniteLine(angle=90, movable=True, pen=pen)
+            line.setZValue(10)
+            line.sigPositionChangeFinished.connect(self._line_moved)
+            plot.addItem(line, ignoreBounds=True)
+            self.step_lines.append(line)
+
+        # method name -> (grad curve, f curve)
+        self.curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self._styles: dict[str, str] = {}  # method name -> colour of the curves in place
+        session.trajectories_changed.connect(self.update_curves)
+        session.methods_changed.connect(self.update_curves)  # a colour may have changed
+        session.step_changed.connect(self.update_step)
+        self.update_curves()
+
+    def update_curves(self) -> None:
+        """Redraw every enabled method's curves from the session's trajectories.
+
+        Curves are kept and given new data (setData); they are only made or dropped when the
+        set of methods or a colour changes, which keeps a drag of the start point cheap.
+        """
+        session = self.session
+        styles = {name: self._style(name) for name in session.trajectories}
+        if styles != self._styles:
+            self._rebuild(styles)
+        logs = {name: log_grad_norms(t.grad_norms) for name, t in session.trajectories.items()}
+        lows = [float(np.min(v[np.isfinite(v)])) for v in logs.values() if np.isfinite(v).any()]
+        floor = min(lows) - 1.0 if lows else ZERO_FLOOR
+        for name, traj in session.trajectories.items():
+            k = np.arange(len(traj), dtype=float)
+            log_g = logs[name]
+            log_g[np.isneginf(log_g)] = floor
+            grad_curve, f_curve = self.curves[name]
+            grad_curve.setData(k, log_g)
+            f_curve.setData(k, finite_or_nan(traj.values))
+        self.update_step(session.step)
+
+    def _style(self, name: str) -> str:
+        config = self.session.methods.get(name)
+        return config.colour if config is not None else "#888888"
+
+    def _rebuild(self, styles: dict[str, str]) -> None:
+        """Make one curve per method and plot, in the method's colour, with a legend entry."""
+        for grad_curve, f_curve in self.curves.values():
+            self.grad_plot.removeItem(grad_curve)
+            self.f_plot.removeItem(f_curve)
+        self.legend.clear()
+        self.curves = {}
+        for name, colour in styles.items():
+            style = dict(pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
+                         symbolBrush=colour, symbolPen=None, connect="finite")
+            grad_curve = self.grad_plot.plot(name=method_title(name), **style)
+            f_curve = self.f_plot.plot(**style)
+            for curve in (grad_curve, f_curve):
+                curve.sigPointsClicked.connect(
+                    lambda _item, points, _ev, name=name: self._points_clicked(name, points))
+            self.curves[name] = (grad_curve, f_curve)
+        self._styles = styles
+
+    def update_step(self, step: int | None = None) -> None:
+        k = self.session.step if step is None else step
+        for line in self.step_lines:
+            line.blockSignals(True)
+            line.setValue(k)
+            line.blockSignals(False)
+
+    def _line_moved(self, line) -> None:
+        self.session.set_step(int(round(line.value())))
+        self.update_step()  # snap the line to the (clamped) integer step
+
+    def _points_clicked(self, name: str, points) -> None:
+        if len(points):
+            self.session.select(name, int(round(points[0].pos().x())))

@@ -1,0 +1,198 @@
+"""The inspector: the write-up's numbers and their meaning at the selected method's iterate."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QScrollArea,
+                               QVBoxLayout, QWidget)
+
+from hessianlens.engine import explain
+from hessianlens.engine.explain import fmt_matrix, fmt_number, fmt_vector
+
+# (row label, tooltip), in display order. The values come from explain.inspect_point.
+ROWS = (
+    ("x", "Position of the iterate"),
+    ("f", "f at the iterate"),
+    ("grad f", "Exact gradient (sympy)"),
+    ("|grad f|", "Length of the gradient: zero at a stationary point"),
+    ("H", "Exact Hessian (sympy)"),
+    ("H^-1", "Inverse Hessian: the write-up's 'optimal learning rate' matrix"),
+    ("eigenvalues", "Eigenvalues of H, low and high: their signs decide the curvature"),
+    ("det H", "Determinant of H: negative means a saddle-shaped model"),
+    ("curvature", "The curvature class of H and where Newton heads"),
+    ("Newton step", "The full Newton step -H^-1 grad f"),
+    ("f after Newton", "f at x + Newton step"),
+    ("gradient step", "-lr * grad f, with the learning rate of gradient descent (or 1)"),
+    ("f after gradient", "f at x + gradient step"),
+    ("flags", "What went wrong with the step this method took from here"),
+    ("in words", "What the numbers mean"),
+    ("numdifftools grad", "The gradient by numerical differentiation, as the write-up computed it"),
+    ("numdifftools H", "The Hessian by numerical differentiation"),
+    ("largest difference", "Largest difference between exact and numdifftools derivatives"),
+)
+
+COMPARISON_ROWS = ("numdifftools grad", "numdifftools H", "largest difference")
+# numdifftools takes 2-20 ms a point: it runs once the iterate has rested this long, so
+# playback and drags only pay for the exact numbers.
+COMPARE_DELAY_MS = 150
+
+WORD_ROWS = ("curvature", "flags", "in words", "largest difference")  # sentences, not numbers
+
+
+def bullets(lines) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def gradient_learning_rate(session) -> float:
+    """The gradient step's lr: gradient descent's, or 1 when there is no such method."""
+    gd = session.methods.get("gd")
+    return float(gd.learning_rate) if gd is not None else 1.0
+
+
+class InspectorPanel(QWidget):
+    """Shows session.selected_iterate(): x, f, grad, H, H^-1, ..., in numbers and words."""
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.inspection: explain.PointInspection | None = None
+        self.comparison = None  # objective.compare_at(x) for the shown iterate, once computed
+        self.iterate = None
+
+        self.method_box = QComboBox()
+        self.method_box.setToolTip("The method whose current iterate is inspected")
+        self.method_box.currentIndexChanged.connect(self._method_chosen)
+        self.heading = QLabel()
+        self.heading.setToolTip("Which iterate is shown, and how the method ended")
+        self.heading.setWordWrap(True)
+        # One row per quantity: a label with a tooltip and a selectable, wrapping value.
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        form_widget = QWidget()
+        form = QFormLayout(form_widget)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.values: dict[str, QLabel] = {}
+        for label, tip in ROWS:
+            name, value = QLabel(label), QLabel()
+            for w in (name, value):
+                w.setToolTip(tip)
+            if label not in WORD_ROWS:
+                value.setFont(mono)
+            value.setWordWrap(True)
+            value.setTextFormat(Qt.TextFormat.PlainText)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(name, value)
+            self.values[label] = value
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_widget)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Method"))
+        top.addWidget(self.method_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.heading)
+        layout.addWidget(scroll, 1)
+
+        # Several signals arrive together (a new start point retraces and moves the step);
+        # a zero-delay timer folds them into one refresh, so numdifftools runs once.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.refresh)
+        self._compare_timer = QTimer(self)
+        self._compare_timer.setSingleShot(True)
+        self._compare_timer.setInterval(COMPARE_DELAY_MS)
+        self._compare_timer.timeout.connect(self.compare)
+        for signal in (session.function_changed, session.trajectories_changed,
+                       session.step_changed, session.selection_changed, session.methods_changed):
+            signal.connect(self._schedule)
+        self.refresh()
+
+    def _schedule(self, *_) -> None:
+        self._timer.start()
+
+    def _method_chosen(self, index: int) -> None:
+        name = self.method_box.itemData(index)
+        if name and name != self.session.selected_method:
+            self.session.select(name)
+
+    def _fill_methods(self) -> None:
+        """One combo entry per session method ("(off)" when disabled), the selected current."""
+        box, session = self.method_box, self.session
+        items = [(explain.method_title(name) + ("" if config.enabled else " (off)"), name)
+                 for name, config in session.methods.items()]
+        box.blockSignals(True)
+        if items != [(box.itemText(i), box.itemData(i)) for i in range(box.count())]:
+            box.clear()
+            for text, name in items:
+                box.addItem(text, name)
+        box.setCurrentIndex(box.findData(session.selected_method))
+        box.blockSignals(False)
+
+    def value_text(self, label: str) -> str:
+        """The text shown in the row of that label (see ROWS)."""
+        return self.values[label].text()
+
+    def _set(self, label: str, text: str) -> None:
+        self.values[label].setText(text)
+
+    def refresh(self) -> None:
+        """Show the exact numbers for the selected iterate; numdifftools follows shortly."""
+        self._timer.stop()
+        self._fill_methods()
+        session = self.session
+        name = session.selected_method
+        it = session.selected_iterate()
+        self.iterate = it
+        if it is None:
+            self.inspection = self.comparison = None
+            self._compare_timer.stop()
+            self.heading.setText(f"{explain.method_title(name)} is not enabled: enable it in "
+                                 f"the methods panel to inspect its iterates" if name
+                                 else "No method to inspect")
+            for label in self.values:
+                self._set(label, "")
+            return
+        traj = session.trajectories[name]
+        ins = explain.inspect_point(session.objective, it.x, gradient_learning_rate(session))
+        self.inspection, self.comparison = ins, None
+        end = f": {traj.message}" if session.is_finished(name) else ""
+        self.heading.setText(f"{explain.method_title(name)}, iterate {it.k} of "
+                             f"{traj.steps_taken}{end}")
+        flags = explain.flag_words(it, name)
+        values = {
+            "x": fmt_vector(ins.x),
+            "f": fmt_number(ins.f),
+            "grad f": fmt_vector(ins.grad),
+            "|grad f|": fmt_number(ins.grad_norm),
+            "H": fmt_matrix(ins.hessian),
+            "H^-1": fmt_matrix(ins.inverse) if ins.inverse is not None else "none: H is singular",
+            "eigenvalues": fmt_vector(ins.eigenvalues),
+            "det H": fmt_number(ins.det),
+            "curvature": explain.CURVATURE_WORDS[ins.curvature],
+            "Newton step": fmt_vector(ins.newton_step),
+            "f after Newton": ("none" if ins.newton_step is None
+                               else fmt_number(ins.f_after_newton)),
+            "gradient step": f"{fmt_vector(ins.gradient_step)}  (lr {ins.learning_rate:g})",
+            "f after gradient": fmt_number(ins.f_after_gradient),
+            "flags": bullets(flags) if flags else "none",
+            "in words": bullets(w for w in explain.inspection_words(ins)
+                                if w != explain.CURVATURE_WORDS[ins.curvature]),
+        }
+        values.update(dict.fromkeys(COMPARISON_ROWS, "…"))
+        for label, text in values.items():
+            self._set(label, text)
+        self._compare_timer.start()
+
+    def compare(self) -> None:
+        """Exact against numdifftools derivatives at the shown iterate (the write-up's way)."""
+        self._compare_timer.stop()
+        if self.iterate is None:
+            return
+        cmp = self.session.objective.compare_at(self.iterate.x)
+        self.comparison = cmp
+        self._set("numdifftools grad", fmt_vector(cmp.numerical.grad))
+        self._set("numdifftools H", fmt_matrix(cmp.numerical.hessian))
+        self._set("largest difference", explain.comparison_words(cmp))

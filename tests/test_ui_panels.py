@@ -1,0 +1,233 @@
+"""Methods panel, inspector and convergence plot, driven as a user would (pytest-qt)."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog
+
+from hessianlens.engine import explain
+from hessianlens.engine.fields import Rect
+from hessianlens.engine.steps import RULES
+from hessianlens.ui.convergence_plot import ConvergencePlot
+from hessianlens.ui.inspector import InspectorPanel
+from hessianlens.ui.methods_panel import MethodsPanel
+from hessianlens.ui.session import MethodConfig, Session, default_methods
+
+EXAMPLE_1 = "x0**2 + x1**2"
+EXAMPLE_2 = "x0**2 - x0*x1/2 + (x1/3)**2"
+EXAMPLE_3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
+METHODS = (MethodConfig("gd", True, 0.5, 100, 1e-6, "#1f77b4"),
+           MethodConfig("newton", True, 1.0, 100, 1e-6, "#d62728"))
+
+
+def make_session(text=EXAMPLE_3, start=(3.1, 1.3)):
+    return Session(text, Rect(-4, 4, -4, 4), start, METHODS)
+
+
+@pytest.fixture
+def session():
+    return make_session()
+
+
+def shown(qtbot, widget):
+    qtbot.addWidget(widget)
+    widget.resize(600, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def type_into(qtbot, spin, text):
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, text)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+
+
+# --- methods panel ------------------------------------------------------------------------
+def test_methods_panel_lists_every_method_with_its_rule_title(qtbot, session):
+    panel = shown(qtbot, MethodsPanel(session))
+    assert list(panel.rows) == ["gd", "newton"]
+    assert panel.rows["gd"].enable.text() == "Gradient descent"
+    assert panel.rows["newton"].enable.text() == "Newton"
+    for row in panel.rows.values():
+        assert all(w.toolTip() for w in row.widgets())
+
+
+def test_methods_panel_covers_every_rule(qtbot):
+    session = Session(EXAMPLE_3, Rect(-4, 4, -4, 4), (3.1, 1.3), default_methods())
+    panel = shown(qtbot, MethodsPanel(session))
+    assert list(panel.rows) == list(RULES)
+    assert [r.enable.text() for r in panel.rows.values()] == [c.title for c in RULES.values()]
+
+
+def test_enable_box_adds_and_removes_a_trajectory(qtbot, session):
+    panel = shown(qtbot, MethodsPanel(session))
+    box = panel.rows["gd"].enable
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(5, box.height() // 2))
+    assert not session.methods["gd"].enabled
+    assert "gd" not in session.trajectories
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(5, box.height() // 2))
+    assert "gd" in session.trajectories
+
+
+def test_typing_a_learning_rate_retraces(qtbot, session):
+    panel = shown(qtbot, MethodsPanel(session))
+    before = session.trajectories["gd"].points.copy()
+    type_into(qtbot, panel.rows["gd"].lr, "0.1")
+    assert session.methods["gd"].learning_rate == pytest.approx(0.1)
+    assert session.trajectories["gd"].learning_rate == pytest.approx(0.1)
+    after = session.trajectories["gd"].points
+    assert after.shape != before.shape or not np.allclose(after, before)
+
+
+def test_max_steps_and_scientific_tolerance(qtbot, session):
+    panel = shown(qtbot, MethodsPanel(session))
+    type_into(qtbot, panel.rows["gd"].max_steps, "7")
+    assert session.trajectories["gd"].steps_taken == 7
+    tol = panel.rows["newton"].tol
+    type_into(qtbot, tol, "1e-3")
+    assert session.methods["newton"].tol == pytest.approx(1e-3)
+    assert tol.text() == "0.001"
+    qtbot.keyClick(tol, Qt.Key.Key_Down)  # the arrows divide by ten
+    assert session.methods["newton"].tol == pytest.approx(1e-4)
+    assert session.trajectories["newton"].grad_norms[-1] < 1e-4
+
+
+def test_colour_button_opens_the_dialog(qtbot, session, monkeypatch):
+    panel = shown(qtbot, MethodsPanel(session))
+    monkeypatch.setattr(QColorDialog, "getColor", lambda *a, **k: QColor("#00aa00"))
+    qtbot.mouseClick(panel.rows["newton"].colour, Qt.MouseButton.LeftButton)
+    assert session.methods["newton"].colour == "#00aa00"
+    monkeypatch.setattr(QColorDialog, "getColor", lambda *a, **k: QColor())  # cancelled
+    qtbot.mouseClick(panel.rows["newton"].colour, Qt.MouseButton.LeftButton)
+    assert session.methods["newton"].colour == "#00aa00"
+
+
+def test_methods_panel_follows_the_session(qtbot, session):
+    panel = shown(qtbot, MethodsPanel(session))
+    session.update_method("gd", learning_rate=0.25, max_steps=12, enabled=False)
+    row = panel.rows["gd"]
+    assert row.lr.value() == pytest.approx(0.25)
+    assert row.max_steps.value() == 12
+    assert not row.enable.isChecked()
+
+
+# --- inspector ----------------------------------------------------------------------------
+def assert_shows_engine_numbers(qtbot, inspector, session, method):
+    it = session.current_iterate(method)
+    gd_lr = session.methods["gd"].learning_rate
+    expected = explain.inspect_point(session.objective, it.x, gd_lr)
+    ins = inspector.inspection
+    np.testing.assert_array_equal(ins.x, it.x)
+    np.testing.assert_allclose(ins.hessian, it.hessian)
+    assert inspector.value_text("x") == explain.fmt_vector(expected.x)
+    assert inspector.value_text("H") == explain.fmt_matrix(expected.hessian)
+    assert inspector.value_text("Newton step") == explain.fmt_vector(expected.newton_step)
+    assert inspector.value_text("f after gradient") == explain.fmt_number(expected.f_after_gradient)
+    qtbot.waitUntil(lambda: inspector.comparison is not None)  # numdifftools runs once at rest
+    cmp = inspector.comparison
+    np.testing.assert_array_equal(cmp.exact.x, it.x)
+    assert inspector.value_text("numdifftools H") == explain.fmt_matrix(cmp.numerical.hessian)
+    assert f"{cmp.max_difference:.2g}" in inspector.value_text("largest difference")
+
+
+def test_inspector_follows_method_and_step(qtbot, session):
+    inspector = shown(qtbot, InspectorPanel(session))
+    box = inspector.method_box
+    box.setFocus()
+    box.setCurrentIndex(box.findData("newton"))  # what choosing from the list does
+    assert session.selected_method == "newton"
+    session.set_step(0)
+    qtbot.waitUntil(lambda: inspector.iterate is session.current_iterate("newton"))
+    assert_shows_engine_numbers(qtbot, inspector, session, "newton")
+    # Example 3's start: the Newton step goes uphill towards the saddle.
+    assert "this Newton step goes uphill: H is indefinite" in inspector.value_text("flags")
+    assert inspector.value_text("curvature") == explain.CURVATURE_WORDS[2]
+
+    session.select("gd", 3)
+    qtbot.waitUntil(lambda: inspector.iterate is session.current_iterate("gd"))
+    assert box.currentData() == "gd"
+    assert inspector.iterate.k == 3
+    assert_shows_engine_numbers(qtbot, inspector, session, "gd")
+
+
+def test_inspector_prints_example_2_inverse(qtbot):
+    session = make_session(EXAMPLE_2, (-3, -3))
+    inspector = shown(qtbot, InspectorPanel(session))
+    session.select("newton", 0)
+    qtbot.waitUntil(lambda: inspector.iterate is session.current_iterate("newton"))
+    assert inspector.value_text("H^-1") == "[1.142857, 2.571429]\n[2.571429, 10.285714]"
+    assert inspector.value_text("Newton step") == "(3.000000, 3.000000)"
+
+
+def test_inspector_for_a_disabled_method(qtbot, session):
+    inspector = shown(qtbot, InspectorPanel(session))
+    session.update_method("gd", enabled=False)
+    session.select("gd")
+    qtbot.waitUntil(lambda: "not enabled" in inspector.heading.text())
+    assert inspector.inspection is None and inspector.value_text("x") == ""
+
+
+# --- convergence plot ---------------------------------------------------------------------
+def test_convergence_curves_are_log_grad_norms_and_f(qtbot, session):
+    plot = shown(qtbot, ConvergencePlot(session))
+    assert set(plot.curves) == {"gd", "newton"}
+    for name, (grad_curve, f_curve) in plot.curves.items():
+        traj = session.trajectories[name]
+        k, y = grad_curve.getData()
+        np.testing.assert_array_equal(k, np.arange(len(traj)))
+        np.testing.assert_allclose(y, np.log10(traj.grad_norms))
+        np.testing.assert_allclose(f_curve.getData()[1], traj.values)
+        assert grad_curve.opts["pen"].color().name() == session.methods[name].colour
+
+
+def test_convergence_plot_follows_methods_and_step(qtbot, session):
+    plot = shown(qtbot, ConvergencePlot(session))
+    session.update_method("gd", enabled=False)
+    assert set(plot.curves) == {"newton"}
+    session.set_step(2)
+    assert all(line.value() == 2 for line in plot.step_lines)
+    session.update_method("newton", colour="#00aa00")
+    assert plot.curves["newton"][0].opts["pen"].color().name() == "#00aa00"
+
+
+def test_zero_gradient_is_drawn_below_the_rest(qtbot):
+    # Newton lands exactly on the minimum of Example 1: |grad f| = 0 and log10 = -inf.
+    session = make_session(EXAMPLE_1, (-3, -3))
+    plot = shown(qtbot, ConvergencePlot(session))
+    assert session.trajectories["newton"].grad_norms[-1] == 0
+    y = plot.curves["newton"][0].getData()[1]
+    assert np.all(np.isfinite(y))
+    finite_logs = [np.log10(n) for t in session.trajectories.values() for n in t.grad_norms if n]
+    assert y[-1] < min(finite_logs)
+
+
+def test_diverging_method_draws_without_warnings(qtbot):
+    # Gradient descent with lr 2 on x^2 + y^2 doubles |x| each step and leaves the bound.
+    methods = (MethodConfig("gd", True, 2.0, 200, 1e-6, "#1f77b4"),)
+    session = Session("exp(x**2) + y**2", Rect(-4, 4, -4, 4), (1.0, 1.0), methods)
+    plot = shown(qtbot, ConvergencePlot(session))
+    assert session.trajectories["gd"].status == "diverged"
+    qtbot.wait(10)  # paint with the non-finite values
+    y = plot.curves["gd"][0].getData()[1]
+    assert len(y) == len(session.trajectories["gd"])
+    assert np.isnan(y[-1])  # |grad f| = inf is left out, not drawn
+
+
+def test_clicking_a_point_selects_that_iterate(qtbot, session):
+    plot = shown(qtbot, ConvergencePlot(session))
+    session.set_step(0)
+    grad_curve = plot.curves["newton"][0]
+    k, y = grad_curve.getData()
+    plot.grad_plot.vb.autoRange()  # otherwise the range catches up at the next paint
+    scene_pos = plot.grad_plot.vb.mapViewToScene(pg_point(k[2], y[2]))
+    view_pos = plot.graphics.mapFromScene(scene_pos)
+    qtbot.mouseClick(plot.graphics.viewport(), Qt.MouseButton.LeftButton, pos=view_pos)
+    assert session.selected_method == "newton"
+    assert session.step == 2
+
+
+def pg_point(x, y):
+    return QPointF(float(x), float(y))
