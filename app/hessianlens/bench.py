@@ -24,6 +24,15 @@ def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def _basins_ms(objective, rule, rect) -> tuple[float, float]:
+    """256 x 256 starts x up to 50 Newton steps: as the window runs it (tol 1e-6, starts drop
+    out as they converge) and the worst case (tol 0: every start takes all 50 steps)."""
+    from hessianlens.engine.basins import compute_basins
+
+    return tuple(median_ms(lambda: compute_basins(objective, rule, rect, 256, max_steps=50,
+                                                  tol=tol), repeat=3) for tol in (1e-6, 0.0))
+
+
 def engine_benchmarks() -> dict:
     from hessianlens.engine.fields import Rect, compute_fields, compute_value
     from hessianlens.engine.objective import objective_from_text
@@ -49,6 +58,7 @@ def engine_benchmarks() -> dict:
     newton = make_rule("newton")
     # A 100-step run: tol 0 never converges on a smooth function, so all 100 steps are taken.
     newton_ms = median_ms(lambda: run(objective, newton, (3.1, 2.2), max_steps=100, tol=0.0))
+    basins_ms, basins_all_ms = _basins_ms(objective, newton, rect)
     return {
         "function": EXAMPLE3,
         "grid": f"{GRID}x{GRID}",
@@ -64,6 +74,9 @@ def engine_benchmarks() -> dict:
         "build_objective_target_ms": 300,
         "newton_100_steps_ms": round(newton_ms, 2),
         "newton_100_steps_target_ms": 20,
+        "basins_newton_256x256_50_steps_ms": round(basins_ms, 1),
+        "basins_newton_256x256_all_50_steps_ms": round(basins_all_ms, 1),
+        "basins_target_ms": 1000,
     }
 
 

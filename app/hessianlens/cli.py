@@ -52,6 +52,27 @@ def point(text: str) -> tuple[float, float]:
     return _finite_float(parts[0].strip()), _finite_float(parts[1].strip())
 
 
+def plane_range(text: str):
+    """'XMIN,XMAX,YMIN,YMAX' -> Rect."""
+    from hessianlens.engine.fields import Rect
+
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise argparse.ArgumentTypeError(f"expected XMIN,XMAX,YMIN,YMAX (four numbers), got "
+                                         f"{text!r}")
+    try:
+        return Rect(*(_finite_float(p.strip()) for p in parts))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _grid(text: str) -> int:
+    n = _steps(text)
+    if not 2 <= n <= 2048:
+        raise argparse.ArgumentTypeError(f"must be between 2 and 2048: {text!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     from hessianlens.engine.steps import RULES
 
@@ -68,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--start", required=True, type=point, help="start point X,Y")
     trace.add_argument("--method", required=True, choices=sorted(RULES))
     trace.add_argument("--lr", type=_positive_float, default=None,
-                       help="learning rate (default: 0.1 for gd, 1 for newton)")
+                       help="learning rate (default: the method's own: 0.1 for gd, 1 for "
+                            "newton)")
     trace.add_argument("--steps", type=_steps, default=100, help="maximum steps (default 100)")
     trace.add_argument("--tol", type=_positive_float, default=1e-6,
                        help="stop when |grad f| < TOL (default 1e-6)")
@@ -77,15 +99,37 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure the engine (and the window) and print JSON")
     bench.add_argument("--only", choices=("engine", "window"), default=None,
                        help="run one section only")
+
+    basins = sub.add_parser("basins", help="run a method from every point of a grid and "
+                                           "report where the starts end (basins of attraction)")
+    basins.add_argument("--function", required=True, help="f(x, y), e.g. 'x**2 - y**2'")
+    basins.add_argument("--method", required=True, choices=sorted(RULES))
+    basins.add_argument("--range", type=plane_range, default="-4,4,-4,4",
+                        help="starts over XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
+    basins.add_argument("--grid", type=_grid, default=256, help="N x N starts (default 256)")
+    basins.add_argument("--steps", type=_steps, default=50, help="maximum steps (default 50)")
+    basins.add_argument("--lr", type=_positive_float, default=None,
+                        help="learning rate (default: the method's own)")
+    basins.add_argument("--tol", type=_positive_float, default=1e-6,
+                        help="converged when |grad f| < TOL (default 1e-6)")
+    basins.add_argument("--format", choices=("json",), default="json")
+    basins.add_argument("--out", default=None, help="also write the basin map as a PNG")
+
+    onestep = sub.add_parser("onestep", help="the one-step learning rate eta = 1/f''(w0) of a "
+                                             "function of one variable, and where it lands")
+    onestep.add_argument("--function", required=True, help="f(w), e.g. '-w**2 - 2*w - 3'")
+    onestep.add_argument("--w0", required=True, type=_finite_float, help="start point w0")
+    onestep.add_argument("--format", choices=("json", "text"), default="json")
     return parser
 
 
-def _parse_function(text: str):
+def _parse_function(text: str, build=None):
+    """build(text) (default: objective_from_text), its ExpressionError as a CliError."""
     from hessianlens.engine.expression import ExpressionError
     from hessianlens.engine.objective import objective_from_text
 
     try:
-        return objective_from_text(text)
+        return (build or objective_from_text)(text)
     except ExpressionError as exc:
         raise CliError(f"error in the function: {exc.message}\n{exc.caret()}") from None
 
@@ -105,10 +149,44 @@ def cmd_trace(args) -> int:
     return 0
 
 
+def cmd_basins(args) -> int:
+    from hessianlens.engine.basins import basins_to_dict, compute_basins, write_png
+    from hessianlens.engine.steps import make_rule
+
+    objective = _parse_function(args.function)
+    rule = make_rule(args.method, args.lr)
+    basin_map = compute_basins(objective, rule, args.range, args.grid, max_steps=args.steps,
+                               tol=args.tol)
+    if args.out:
+        try:
+            write_png(basin_map, args.out)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    sys.stdout.write(json.dumps(basins_to_dict(basin_map, args.function), indent=2) + "\n")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from hessianlens.bench import run_benchmarks
 
     sys.stdout.write(json.dumps(run_benchmarks(args.only), indent=2) + "\n")
+    return 0
+
+
+ONESTEP_KEYS = ("eta", "w0", "f_w0", "df_w0", "d2f_w0", "w1", "f_w1", "w_star", "f_w_star",
+                "kind", "miss")
+
+
+def cmd_onestep(args) -> int:
+    from hessianlens.engine.onestep import line_function, one_step
+
+    d = one_step(_parse_function(args.function, line_function), args.w0).as_dict()
+    out = {"function": d["function"], **{k: d[k] for k in ONESTEP_KEYS},
+           "status": d["status"], "message": d["message"]}
+    if args.format == "json":
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+    else:
+        sys.stdout.write("".join(f"{k}: {'none' if v is None else v}\n" for k, v in out.items()))
     return 0
 
 
@@ -118,7 +196,7 @@ def open_window(argv) -> int:
     return run_app(argv)
 
 
-COMMANDS = {"trace": cmd_trace, "bench": cmd_bench}
+COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep}
 
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
 

@@ -85,3 +85,22 @@ def solve(a, b, c, gx, gy, singular=None):
         elif singular:
             u = v = np.nan
     return u, v
+
+
+def absolute(a, b, c):
+    """Entries (a', b', c') of |H|: H = [[a, b], [b, c]] with its eigenvalues made positive.
+
+    |H| = Q |Lambda| Q^T (Dauphin et al. 2014, "Identifying and attacking the saddle point
+    problem", eq. (7)). In 2D: where H is semidefinite |H| = +-H; where it is indefinite
+    (l1 < 0 < l2) the spectral projectors give |H| = s H + t I with
+    s = (l1 + l2) / (l2 - l1) and t = -2 l1 l2 / (l2 - l1), and l2 - l1 = |l1| + |l2| > 0.
+    """
+    low, high = eigenvalues(a, b, c)
+    with np.errstate(all="ignore"):
+        gap = high - low
+        s = np.where(low >= 0, 1.0, np.where(high <= 0, -1.0, (low + high) / gap))
+        t = np.where((low >= 0) | (high <= 0), 0.0, -2.0 * low * high / gap)
+        out = (s * a + t, s * b, s * c + t)
+    if np.ndim(out[0]) == 0:
+        return tuple(float(v) for v in out)
+    return out

@@ -1,0 +1,340 @@
+"""Basins of attraction: run a step rule from every point of a grid at once, classify the ends.
+
+Each start ends at a stationary point (converged: |grad f| < tol), diverged (left the square
+|x|, |y| <= bound or met a non-finite value), or not converged (K steps used up, or the rule
+had no step: a singular Hessian). The loop runs over steps only; every step is one call of
+the rule's array code (:meth:`ArrayRule.steps`) on the still-active starts, exactly the code
+the single-trajectory runner uses, so the two agree start by start.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from hessianlens.engine import linalg2
+from hessianlens.engine.fields import Rect, grid_axes
+from hessianlens.engine.objective import Objective
+from hessianlens.engine.steps import Batch
+
+MINIMUM = "minimum"
+SADDLE = "saddle"
+MAXIMUM = "maximum"
+DIVERGED = "diverged"
+NOT_CONVERGED = "not_converged"
+KINDS = (MINIMUM, SADDLE, MAXIMUM, DIVERGED, NOT_CONVERGED)
+
+COMPLETE = "complete"
+CANCELLED = "cancelled"
+
+# End points closer than CLUSTER_RTOL * (diagonal of the range) are one stationary point.
+CLUSTER_RTOL = 1e-3
+# At most this many stationary points are listed; converged starts beyond them (a valley of
+# minima, a constant function) are pooled per kind in an outcome without a point.
+MAX_STATIONARY = 64
+
+# Per-start status codes while running.
+_ACTIVE, _CONVERGED, _DIVERGED, _STOPPED = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a set of starts ends: kind, point (None when not one point), share of the grid."""
+
+    label: int
+    kind: str
+    point: tuple[float, float] | None
+    value: float | None  # f at the point
+    count: int
+    fraction: float
+    mean_steps: float
+
+
+@dataclass(frozen=True)
+class BasinMap:
+    """Outcome of every start of a grid; arrays are row-major (ny, nx): a[i, j] is the start
+    (xs[j], ys[i]). labels index ``outcomes`` (-1 everywhere when cancelled)."""
+
+    method: str
+    learning_rate: float
+    rect: Rect
+    xs: np.ndarray
+    ys: np.ndarray
+    max_steps: int
+    tol: float
+    labels: np.ndarray  # int16
+    steps: np.ndarray  # int32: steps taken from each start
+    outcomes: tuple[Outcome, ...]
+    status: str
+    message: str
+
+    def outcome_at(self, x: float, y: float) -> tuple[Outcome, int] | None:
+        """The outcome and step count of the grid start nearest (x, y), or None."""
+        if self.status != COMPLETE or not (self.rect.xmin <= x <= self.rect.xmax
+                                           and self.rect.ymin <= y <= self.rect.ymax):
+            return None
+        j = int(np.argmin(np.abs(self.xs - x)))
+        i = int(np.argmin(np.abs(self.ys - y)))
+        return self.outcomes[self.labels[i, j]], int(self.steps[i, j])
+
+
+def stationary_kind(objective: Objective, x, y, radius: float) -> np.ndarray:
+    """Kind (MINIMUM, SADDLE or MAXIMUM) of stationary points, from the Hessian's eigenvalues.
+
+    Where H is singular the second-order test says nothing, so f is compared on a ring of
+    the given radius: all higher (or equal) is a minimum, all lower a maximum, else a saddle.
+    """
+    x, y = np.atleast_1d(np.asarray(x, float)), np.atleast_1d(np.asarray(y, float))
+    f, _, _, hxx, hxy, hyy = objective.derivatives(x, y)
+    cls = linalg2.curvature_class(*linalg2.eigenvalues(hxx, hxy, hyy))
+    kinds = np.where(cls == linalg2.POSITIVE_DEFINITE, MINIMUM,
+                     np.where(cls == linalg2.NEGATIVE_DEFINITE, MAXIMUM, SADDLE)).astype(object)
+    flat = np.flatnonzero((cls == linalg2.SINGULAR) | (cls == linalg2.UNDEFINED))
+    if flat.size:
+        angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+        ring = objective.value(x[flat, None] + radius * np.cos(angles),
+                               y[flat, None] + radius * np.sin(angles))
+        with np.errstate(all="ignore"):
+            diff = ring - f[flat, None]
+        kinds[flat] = np.where(np.all(diff >= 0, axis=1), MINIMUM,
+                               np.where(np.all(diff <= 0, axis=1), MAXIMUM, SADDLE))
+    return kinds
+
+
+def _cluster(ex, ey, gnorm, radius):
+    """Greedy clustering of converged end points: label per point, representative indices.
+
+    End points are first binned into cells of side ``radius`` (so a continuum of end points
+    costs one pass per cell, not per point); the most populated unassigned cell then takes
+    every unassigned cell whose mean lies within 2 radius, up to MAX_STATIONARY clusters.
+    Unclustered points get -1. The representative is the member with the smallest |grad f|.
+    """
+    keys = np.stack([np.floor(ex / radius), np.floor(ey / radius)], axis=1)
+    _, cell, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    cell = cell.ravel()
+    cx = np.bincount(cell, ex) / counts
+    cy = np.bincount(cell, ey) / counts
+    cell_label = np.full(counts.size, -1)
+    n_clusters = 0
+    for seed in np.argsort(-counts, kind="stable"):
+        if n_clusters >= MAX_STATIONARY:
+            break
+        if cell_label[seed] >= 0:
+            continue
+        near = (np.hypot(cx - cx[seed], cy - cy[seed]) <= 2 * radius) & (cell_label < 0)
+        cell_label[near] = n_clusters
+        n_clusters += 1
+    label = cell_label[cell]
+    reps = []
+    order = np.lexsort((gnorm, label))  # by label, then |grad f|
+    first = np.flatnonzero(np.r_[True, np.diff(label[order]) != 0])
+    for i in first:
+        if label[order[i]] >= 0:
+            reps.append(order[i])
+    return label, np.array(reps, dtype=int)
+
+
+def compute_basins(objective: Objective, rule, rect: Rect, nx: int = 256, ny: int | None = None,
+                   max_steps: int = 50, tol: float = 1e-6, bound: float = 1e8,
+                   progress: Callable[[int, int], None] | None = None,
+                   cancel: Callable[[], bool] | None = None) -> BasinMap:
+    """Run ``rule`` from every point of an nx x ny grid over rect, all starts at once.
+
+    Parameters
+    ----------
+    objective, rule : as for :func:`hessianlens.engine.trajectory.run`
+    rect : Rect
+    nx, ny : int
+        Grid size (ny = nx by default).
+    max_steps, tol, bound : float
+        As for :func:`~hessianlens.engine.trajectory.run`: at most max_steps steps; converged
+        when |grad f| < tol; diverged outside |x|, |y| <= bound.
+    progress : callable(done, total), optional
+        Called after every step.
+    cancel : callable() -> bool, optional
+        Checked once per step; when it returns True the result has status ``cancelled``.
+
+    Returns
+    -------
+    BasinMap
+        Never raises on numerical trouble.
+    """
+    xs, ys = grid_axes(rect, nx, ny)
+    X, Y = np.meshgrid(xs, ys)
+    shape = X.shape
+    n = X.size
+    state = np.full(n, _ACTIVE, dtype=np.int8)
+    taken = np.zeros(n, dtype=np.int32)
+    end_x, end_y, end_g = X.ravel().copy(), Y.ravel().copy(), np.zeros(n)
+    idx = np.arange(n)
+    x, y = end_x.copy(), end_y.copy()
+    lr = float(rule.learning_rate)
+
+    def finish(status, message, labels, outcomes):
+        return BasinMap(rule.name, lr, rect, xs, ys, int(max_steps), float(tol),
+                        labels.reshape(shape), taken.reshape(shape), tuple(outcomes), status,
+                        message)
+
+    def settle(mask, code, k, g=None):
+        if not mask.any():
+            return
+        where = idx[mask]
+        state[where], taken[where] = code, k
+        end_x[where], end_y[where] = x[mask], y[mask]
+        if g is not None:
+            end_g[where] = g[mask]
+
+    def compact(keep, arrays):
+        return arrays if keep.all() else tuple(a[keep] for a in arrays)
+
+    for k in range(max_steps + 1):
+        if cancel is not None and cancel():
+            return finish(CANCELLED, f"cancelled after {k} of {max_steps} steps",
+                          np.full(n, -1, dtype=np.int16), ())
+        d = objective.derivatives(x, y)
+        with np.errstate(all="ignore"):
+            # The runner's tests, in its order: outside the bound or non-finite -> diverged,
+            # then |grad f| < tol -> converged.
+            bad = ~(np.isfinite(x) & np.isfinite(y)) | (np.maximum(np.abs(x), np.abs(y)) > bound)
+            for a in d:
+                bad |= ~np.isfinite(a)
+            gnorm = np.hypot(d[1], d[2])
+        conv = ~bad & (gnorm < tol)
+        settle(bad, _DIVERGED, k)
+        settle(conv, _CONVERGED, k, gnorm)
+        keep = ~(bad | conv)
+        if k == max_steps:
+            settle(keep, _STOPPED, k)
+            break
+        idx, x, y, *d = compact(keep, (idx, x, y, *d))
+        s = rule.steps(objective, Batch(x, y, *d))
+        go = s.ok  # no step (singular Hessian): the runner stops there too
+        settle(~go, _STOPPED, k)
+        idx, x, y, dx, dy = compact(go, (idx, x, y, s.dx, s.dy))
+        x, y = x + dx, y + dy
+        if progress is not None:
+            progress(k + 1, max_steps)
+        if not idx.size:
+            break
+
+    labels, outcomes = _classify(objective, rect, state, taken, end_x, end_y, end_g)
+    return finish(COMPLETE, f"{n} starts, at most {max_steps} steps each", labels, outcomes)
+
+
+def _classify(objective, rect, state, taken, end_x, end_y, end_g):
+    """Label every start with an outcome; stationary points first, by share of the grid."""
+    n = state.size
+    radius = CLUSTER_RTOL * float(np.hypot(rect.width, rect.height))
+    labels = np.full(n, -1, dtype=np.int64)
+    groups = []  # (kind, point, member indices)
+    conv = np.flatnonzero(state == _CONVERGED)
+    if conv.size:
+        cl, reps = _cluster(end_x[conv], end_y[conv], end_g[conv], radius)
+        kinds = stationary_kind(objective, end_x[conv][reps], end_y[conv][reps], radius)
+        for c, r in enumerate(reps):
+            groups.append((kinds[c], (float(end_x[conv][r]), float(end_y[conv][r])),
+                           conv[cl == c]))
+        rest = conv[cl < 0]
+        if rest.size:  # beyond MAX_STATIONARY: pooled per kind, without a point
+            rest_kinds = stationary_kind(objective, end_x[rest], end_y[rest], radius)
+            for kind in (MINIMUM, SADDLE, MAXIMUM):
+                groups.append((kind, None, rest[rest_kinds == kind]))
+    groups.sort(key=lambda g: (g[1] is None, -g[2].size))
+    groups.append((DIVERGED, None, np.flatnonzero(state == _DIVERGED)))
+    groups.append((NOT_CONVERGED, None, np.flatnonzero(state == _STOPPED)))
+    outcomes = []
+    for kind, point, members in groups:
+        if not members.size:
+            continue
+        label = len(outcomes)
+        labels[members] = label
+        value = None
+        if point is not None:
+            v = float(objective.value(*point))
+            value = v if np.isfinite(v) else None
+        outcomes.append(Outcome(label, str(kind), point, value, int(members.size),
+                                members.size / n, float(np.mean(taken[members]))))
+    return labels.astype(np.int16 if len(outcomes) < 2 ** 15 else np.int32), outcomes
+
+
+# --- export ----------------------------------------------------------------------------
+# Fixed palettes per kind (matplotlib's tab20 shades): minima cool, saddles warm, maxima red.
+KIND_COLOURS = {
+    MINIMUM: ((31, 119, 180), (44, 160, 44), (148, 103, 189), (23, 190, 207), (174, 199, 232),
+              (152, 223, 138), (197, 176, 213), (158, 218, 229)),
+    SADDLE: ((255, 127, 14), (188, 189, 34), (255, 187, 120), (219, 219, 141)),
+    MAXIMUM: ((214, 39, 40), (227, 119, 194), (255, 152, 150), (247, 182, 210)),
+    DIVERGED: ((40, 40, 40),),
+    NOT_CONVERGED: ((190, 190, 190),),
+}
+
+
+def outcome_colours(outcomes) -> np.ndarray:
+    """(len(outcomes), 3) uint8 RGB: the n-th outcome of a kind takes that kind's n-th colour."""
+    seen = dict.fromkeys(KIND_COLOURS, 0)
+    out = np.zeros((len(outcomes), 3), dtype=np.uint8)
+    for i, o in enumerate(outcomes):
+        palette = KIND_COLOURS[o.kind]
+        out[i] = palette[seen[o.kind] % len(palette)]
+        seen[o.kind] += 1
+    return out
+
+
+def basin_image(basin_map: BasinMap, shade: bool = True) -> np.ndarray:
+    """(ny, nx, 3) uint8 RGB of the labels, row 0 at ymin; with shade, starts that need more
+    steps are darker (down to half brightness at max_steps)."""
+    if basin_map.status != COMPLETE:
+        return np.zeros((*basin_map.labels.shape, 3), dtype=np.uint8)
+    rgb = outcome_colours(basin_map.outcomes)[basin_map.labels].astype(float)
+    if shade and basin_map.max_steps > 0:
+        rgb *= 1 - 0.5 * np.clip(basin_map.steps / basin_map.max_steps, 0, 1)[..., None]
+    return np.round(rgb).astype(np.uint8)
+
+
+def write_png(basin_map: BasinMap, path, min_size: int = 256) -> None:
+    """Write the basin image as a PNG (north up), scaled up to at least min_size pixels.
+
+    Written to a temporary file in the same folder, then renamed, so a failed write never
+    leaves half a file. Raises OSError when the file cannot be written.
+    """
+    from PIL import Image
+
+    image = Image.fromarray(basin_image(basin_map)[::-1], mode="RGB")
+    scale = max(1, -(-min_size // max(image.size)))
+    if scale > 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
+    path = os.fspath(path)
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            image.save(fh, format="PNG")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _num(v):
+    return None if v is None or not np.isfinite(v) else float(v)
+
+
+def basins_to_dict(basin_map: BasinMap, function_text: str) -> dict:
+    """The JSON object of ``hessianlens basins``."""
+    r = basin_map.rect
+    return {
+        "function": function_text,
+        "method": basin_map.method,
+        "lr": _num(basin_map.learning_rate),
+        "range": [r.xmin, r.xmax, r.ymin, r.ymax],
+        "grid": [int(basin_map.xs.size), int(basin_map.ys.size)],
+        "max_steps": basin_map.max_steps,
+        "tol": basin_map.tol,
+        "status": basin_map.status,
+        "outcomes": [{"kind": o.kind, "point": None if o.point is None else list(o.point),
+                      "value": _num(o.value), "count": o.count, "fraction": o.fraction,
+                      "mean_steps": o.mean_steps} for o in basin_map.outcomes],
+    }
