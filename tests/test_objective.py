@@ -77,3 +77,14 @@ def test_entries_are_distinct_arrays_even_when_cse_shares_them():
     f, gx, gy, hxx, hxy, hyy = objective_from_text("exp(x) + y").derivatives(np.zeros(3), np.zeros(3))
     gx[0] = 7
     assert hxx[0] == 1 and f[0] == 1
+
+
+def test_point_evaluation_matches_the_grid_and_never_raises():
+    obj = objective_from_text("x**(1/3) + 1/y + log(x)")
+    for point in [(-8.0, 1.0), (8.0, 0.0), (1.0, 2.0)]:
+        d = obj.at(point)
+        f, gx, gy, hxx, hxy, hyy = obj.derivatives(*point)
+        np.testing.assert_array_equal(np.isnan([d.f]), np.isnan([f]))
+        if np.isfinite(f):
+            assert d.f == pytest.approx(float(f)) and d.grad[0] == pytest.approx(float(gx))
+    assert np.isnan(obj.at((-8.0, 1.0)).grad).all()  # f undefined: so are its derivatives

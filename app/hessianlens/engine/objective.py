@@ -42,6 +42,13 @@ def _almost_everywhere(expr: sp.Expr) -> sp.Expr:
     return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
 
 
+def _real_float(v) -> float:
+    try:
+        return float(v)
+    except TypeError:  # a complex number: (-8.0)**(1/3) in Python arithmetic
+        return float(v.real) if complex(v).imag == 0 else float("nan")
+
+
 class Objective:
     """A function of the plane with exact vectorized derivatives.
 
@@ -115,29 +122,42 @@ class Objective:
             arrays.append(a)
         return tuple(arrays)
 
+    def _scalars(self, fn, p, count: int) -> list[float]:
+        """fn at one point as floats: numpy scalars, so 1/0 is inf and sqrt(-1) NaN, not an
+        exception; a complex or failed result is NaN. Much cheaper than 0-d arrays."""
+        with np.errstate(all="ignore"):
+            try:
+                out = fn(np.float64(p[0]), np.float64(p[1]))
+            except (OverflowError, ZeroDivisionError, ValueError, TypeError, FloatingPointError):
+                return [np.nan] * count
+        out = out if isinstance(out, (list, tuple)) else [out]
+        return [_real_float(v) for v in out]
+
     def at(self, point) -> PointDerivatives:
         """Exact f, gradient and Hessian at one point."""
         p = np.asarray(point, dtype=float).reshape(2)
-        f, gx, gy, hxx, hxy, hyy = (float(v) for v in self.derivatives(p[0], p[1]))
+        f, gx, gy, hxx, hxy, hyy = self._scalars(self._all, p, 6)
+        if np.isnan(f):  # undefined f, undefined derivatives (as in fields.compute_fields)
+            gx = gy = hxx = hxy = hyy = np.nan
         return PointDerivatives(p, f, np.array([gx, gy]), np.array([[hxx, hxy], [hxy, hyy]]))
+
+    def value_at(self, point) -> float:
+        """f at one point, as a float."""
+        return self._scalars(self._f, point, 1)[0]
 
     def numerical_at(self, point) -> PointDerivatives:
         """f, gradient and Hessian at one point by numdifftools (the source write-up's way)."""
         import numdifftools as nd
 
         p = np.asarray(point, dtype=float).reshape(2)
-
-        def fun(v):
-            return float(self.value(v[0], v[1]))
-
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                g = np.asarray(nd.Gradient(fun)(p), dtype=float).reshape(2)
-                H = np.asarray(nd.Hessian(fun)(p), dtype=float).reshape(2, 2)
+                g = np.asarray(nd.Gradient(self.value_at)(p), dtype=float).reshape(2)
+                H = np.asarray(nd.Hessian(self.value_at)(p), dtype=float).reshape(2, 2)
             except (ValueError, ArithmeticError, np.linalg.LinAlgError):
                 g, H = np.full(2, np.nan), np.full((2, 2), np.nan)
-        return PointDerivatives(p, fun(p), g, H)
+        return PointDerivatives(p, self.value_at(p), g, H)
 
     def compare_at(self, point) -> DerivativeComparison:
         """Exact and numdifftools derivatives at a point, with their largest differences."""
