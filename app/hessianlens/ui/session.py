@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from hessianlens.engine.expression import ExpressionError
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import Objective, objective_from_text
-from hessianlens.engine.steps import make_rule
+from hessianlens.engine.steps import RULES, make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
 
 OVERLAYS = ("determinant", "newton_field", "curvature", "quadratic_model")
@@ -35,6 +35,27 @@ DEFAULT_METHODS = (
     MethodConfig("gd", True, 0.5, 100, 1e-6, "#1f77b4"),
     MethodConfig("newton", True, 1.0, 100, 1e-6, "#d62728"),
 )
+
+# Colours of the methods, in RULES order (matplotlib's tab10, which reads well on viridis).
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#7f7f7f")
+_OPENING_RATES = {"gd": 0.5, "newton": 1.0}  # the write-up's Example 3
+
+
+def default_methods() -> tuple[MethodConfig, ...]:
+    """One MethodConfig per rule of RULES: gd (lr 0.5) and newton (lr 1) enabled, others off."""
+    out = []
+    for i, name in enumerate(RULES):
+        lr = _OPENING_RATES.get(name, make_rule(name).learning_rate)
+        out.append(MethodConfig(name, name in _OPENING_RATES, float(lr), 100, 1e-6,
+                                PALETTE[i % len(PALETTE)]))
+    return tuple(out)
+
+
+def method_title(name: str) -> str:
+    """The rule's human title ("Gradient descent"), or the name for an unknown rule."""
+    cls = RULES.get(name)
+    return getattr(cls, "title", name) if cls is not None else name
 
 
 class Session(QObject):
@@ -106,17 +127,48 @@ class Session(QObject):
     def update_method(self, name: str, **changes) -> None:
         self.set_method(replace(self.methods[name], **changes))
 
+    def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
+             learning_rates: dict[str, float] | None = None) -> ExpressionError | None:
+        """Apply several changes (a preset) with one retrace; on a bad function change nothing."""
+        if function_text is not None and function_text != self.objective.text:
+            try:
+                objective = objective_from_text(function_text)
+            except ExpressionError as exc:
+                self.function_error.emit(exc)
+                return exc
+            self.objective = objective
+            self.function_changed.emit()
+        if rect is not None:
+            self.set_view(rect)
+        if start is not None:
+            p = (float(start[0]), float(start[1]))
+            if p != self.start:
+                self.start = p
+                self.start_point_changed.emit()
+        changed = False
+        for name, lr in (learning_rates or {}).items():
+            if name in self.methods and self.methods[name].learning_rate != float(lr):
+                self.methods[name] = replace(self.methods[name], learning_rate=float(lr))
+                changed = True
+        if changed:
+            self.methods_changed.emit()
+        self._retrace()
+        return None
+
     def enabled_methods(self) -> list[MethodConfig]:
         return [m for m in self.methods.values() if m.enabled]
 
     def _retrace(self) -> None:
+        # Playback at the end stays at the end, so new paths are shown whole (the opening
+        # screen, a click); playback mid-way keeps its step.
+        was_at_end = self.step >= self.last_step
         self.trajectories = {
             m.name: run(self.objective, make_rule(m.name, m.learning_rate), self.start,
                         max_steps=m.max_steps, tol=m.tol)
             for m in self.enabled_methods()
         }
         self.trajectories_changed.emit()
-        self.set_step(min(self.step, self.last_step))
+        self.set_step(self.last_step if was_at_end else min(self.step, self.last_step))
 
     # --- playback ----------------------------------------------------------------------
     @property

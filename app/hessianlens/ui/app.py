@@ -1,0 +1,54 @@
+"""Start the window: the QApplication, an exception hook that never lets the program die."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from hessianlens import __version__
+from hessianlens.ui.settings import APPLICATION, ORGANIZATION
+
+
+def _install_excepthook(window_getter) -> None:
+    """Show an unexpected error in a message box and keep running, instead of aborting."""
+
+    def hook(exc_type, exc, tb):
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        sys.stderr.write(text)
+        window = window_getter()
+        if window is None:
+            return
+        try:
+            window.show_message(f"Unexpected error: {exc_type.__name__}: {exc}")
+            box = QMessageBox(QMessageBox.Icon.Warning, "Hessian Lens: unexpected error",
+                              f"{exc_type.__name__}: {exc}", parent=window)
+            box.setDetailedText(text)
+            box.open()  # not modal-blocking: the event loop keeps running
+        except Exception:  # noqa: BLE001 - the hook itself must never fail
+            pass
+
+    sys.excepthook = hook
+
+
+def run_app(argv=None) -> int:
+    """Open the main window and run the event loop; returns the exit code."""
+    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
+    app.setApplicationName(APPLICATION)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationVersion(__version__)
+    from hessianlens.ui.main_window import MainWindow
+    from hessianlens.ui.plot_view import configure_pyqtgraph
+
+    configure_pyqtgraph()
+
+    window = MainWindow()
+    _install_excepthook(lambda: window)
+    window.show()
+    code = app.exec()
+    window.plot_view.shutdown()  # no field job may outlive the window
+    window.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    return code

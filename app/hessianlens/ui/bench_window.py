@@ -1,0 +1,78 @@
+"""Window benchmarks for ``hessianlens bench --only window`` (offscreen Qt)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+TARGETS_MS = {"apply_function_ms": 150, "click_to_trajectories_ms": 30, "animation_frame_ms": 16}
+# A new function for every repeat, so sympy's cache never answers for free.
+FUNCTIONS = [f"sin(x0)**2 + sin({10 + i} + x1*x0/2) * cos(x0)" for i in range(1, 40)]
+
+
+def _wait(app, done, timeout_s: float = 10.0) -> None:
+    t_end = time.perf_counter() + timeout_s
+    while not done() and time.perf_counter() < t_end:
+        app.processEvents()
+        time.sleep(0.0005)
+
+
+def window_benchmarks() -> dict:
+    """Median times of the window's interactive paths at 512 x 512, every overlay on."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from hessianlens.bench import median_ms
+    from hessianlens.ui.field_worker import GRID
+    from hessianlens.ui.main_window import MainWindow
+    from hessianlens.ui.plot_view import configure_pyqtgraph
+    from hessianlens.ui.session import OVERLAYS
+
+    app = QApplication.instance() or QApplication([])
+    configure_pyqtgraph()
+    with tempfile.TemporaryDirectory() as tmp:
+        window = MainWindow(settings=QSettings(os.path.join(tmp, "bench.ini"),
+                                               QSettings.Format.IniFormat))
+        window.resize(1400, 900)
+        window.show()
+        view, session = window.plot_view, window.session
+        shown = []
+        view.fields_shown.connect(lambda: shown.append(1))
+        _wait(app, lambda: shown)
+        for name in OVERLAYS:
+            session.set_overlay(name, True)
+        functions = iter(FUNCTIONS)
+
+        def apply_function():
+            shown.clear()
+            session.set_function(next(functions))
+            _wait(app, lambda: shown)
+            view.graphics.viewport().repaint()  # until it is on screen
+
+        starts = iter([(3.1 + 0.001 * i, 1.3) for i in range(100)])
+
+        def click():
+            # The click handler's work: a new start re-traces and redraws both paths.
+            view._view_clicked(*next(starts))
+            view.graphics.viewport().repaint()
+
+        def frame():
+            if session.at_end:
+                session.reset()
+            session.step_forward()
+            view.graphics.viewport().repaint()
+
+        session.load(rect=session.rect)
+        out = {
+            "grid": f"{GRID}x{GRID}",
+            "overlays": sorted(session.overlays),
+            "apply_function_ms": round(median_ms(apply_function, repeat=9), 1),
+            "click_to_trajectories_ms": round(median_ms(click, repeat=15), 1),
+            "animation_frame_ms": round(median_ms(frame, repeat=30), 1),
+        }
+        for key, target in TARGETS_MS.items():
+            out[key.replace("_ms", "_target_ms")] = target
+        window.close()
+    return out

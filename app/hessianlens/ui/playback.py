@@ -1,0 +1,108 @@
+"""Step-by-step animation: Step back, Step, Play/Pause, Reset and a speed, in lock step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QSpinBox, QStyle, QWidget
+
+from hessianlens.ui.session import Session
+
+
+class Playback(QObject):
+    """Actions that move the session's lock-step index; Play advances on a timer."""
+
+    def __init__(self, session: Session, parent: QWidget):
+        super().__init__(parent)
+        self.session = session
+        style = parent.style()
+
+        def action(text, icon, keys, tip, slot, checkable=False):
+            a = QAction(style.standardIcon(icon), text, parent)
+            a.setShortcut(QKeySequence(keys))
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            a.setToolTip(f"{tip} ({QKeySequence(keys).toString()})")
+            a.setCheckable(checkable)
+            (a.toggled if checkable else a.triggered).connect(slot)
+            return a
+
+        SP = QStyle.StandardPixmap
+        self.reset_action = action("Reset", SP.SP_MediaSkipBackward, "Home",
+                                   "Back to the start point", self.reset)
+        self.back_action = action("Step back", SP.SP_MediaSeekBackward, "Left",
+                                  "Undo the last step of every method", self.step_back)
+        self.play_action = action("Play", SP.SP_MediaPlay, "Space",
+                                  "Play or pause the animation of every enabled method",
+                                  self.set_playing, checkable=True)
+        self.step_action = action("Step", SP.SP_MediaSeekForward, "Right",
+                                  "One step of every enabled method", self.step)
+        self.speed = QSpinBox()
+        self.speed.setRange(1, 60)
+        self.speed.setValue(4)
+        self.speed.setSuffix(" steps/s")
+        self.speed.setToolTip("Animation speed")
+        self.speed.valueChanged.connect(self._speed_changed)
+        self.counter = QLabel()
+        self.counter.setToolTip("Current step / steps until every method has finished")
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self._speed_changed(self.speed.value())
+        session.step_changed.connect(self._update)
+        session.trajectories_changed.connect(self._update)
+        self._update()
+
+    @property
+    def actions(self) -> list[QAction]:
+        return [self.reset_action, self.back_action, self.play_action, self.step_action]
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def step(self) -> None:
+        self.set_playing(False)
+        self.session.step_forward()
+
+    def step_back(self) -> None:
+        self.set_playing(False)
+        self.session.step_back()
+
+    def reset(self) -> None:
+        self.set_playing(False)
+        self.session.reset()
+
+    def set_playing(self, on: bool) -> None:
+        if on and not self.timer.isActive():
+            if self.session.at_end:
+                self.session.reset()  # Play at the end replays from the start
+            self.timer.start()
+        elif not on:
+            self.timer.stop()
+        if self.play_action.isChecked() != bool(on):
+            self.play_action.setChecked(bool(on))  # re-enters with the same value: no-op
+        self._update()
+
+    def toggle(self) -> None:
+        self.set_playing(not self.playing)
+
+    def _tick(self) -> None:
+        if self.session.at_end:
+            self.set_playing(False)
+        else:
+            self.session.step_forward()
+            if self.session.at_end:
+                self.set_playing(False)
+
+    def _speed_changed(self, steps_per_second: int) -> None:
+        self.timer.setInterval(max(1, round(1000 / steps_per_second)))
+
+    def _update(self, *_args) -> None:
+        s = self.session
+        playing = self.playing
+        self.play_action.setText("Pause" if playing else "Play")
+        self.play_action.setIcon(self.parent().style().standardIcon(
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay))
+        self.back_action.setEnabled(s.step > 0)
+        self.reset_action.setEnabled(s.step > 0)
+        self.step_action.setEnabled(not s.at_end)
+        self.counter.setText(f" step {s.step} / {s.last_step} ")

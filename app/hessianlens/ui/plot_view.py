@@ -1,0 +1,261 @@
+"""The plane: f as a colour image with contours, overlays, trajectories and the start marker."""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from hessianlens.engine import linalg2
+from hessianlens.engine.fields import Rect
+from hessianlens.ui.field_worker import FieldWorker
+from hessianlens.ui.overlays import cache_drawing, image_rect, make_overlays
+from hessianlens.ui.session import Session
+from hessianlens.ui.trajectories import TrajectoryLayer
+
+VIEW_DEBOUNCE_MS = 80
+
+
+def configure_pyqtgraph() -> None:
+    """Global pyqtgraph options of the window (the app and the benchmarks use the same)."""
+    # Segmented lines: Qt strokes long antialiased paths (thousands of contour points)
+    # tens of times slower than the same segments drawn with drawLines.
+    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major", segmentedLineMode="on")
+
+
+class PlaneViewBox(pg.ViewBox):
+    """A ViewBox that reports left clicks nobody else took (iterates, the marker) in data units."""
+
+    clicked = Signal(float, float)
+
+    def mouseClickEvent(self, ev):
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            p = self.mapSceneToView(ev.scenePos())
+            self.clicked.emit(p.x(), p.y())
+        else:
+            super().mouseClickEvent(ev)
+
+
+def describe_point(objective, x: float, y: float) -> str:
+    """The status-bar text for the cursor: coordinates, f, det H and the curvature class."""
+    d = objective.at((x, y))
+    H = d.hessian
+    low, high = linalg2.eigenvalues(H[0, 0], H[0, 1], H[1, 1])
+    det = linalg2.determinant(H[0, 0], H[0, 1], H[1, 1])
+    cls = linalg2.CURVATURE_NAMES[linalg2.curvature_class(low, high)]
+    return f"x = {x:.4g}, y = {y:.4g}    f = {d.f:.6g}    det H = {det:.4g}    H {cls}"
+
+
+class PlotView(QWidget):
+    """Draws the session's plane and turns clicks and drags into session changes."""
+
+    cursor_info = Signal(str)  # the status-bar text for the point under the cursor
+    fields_shown = Signal()  # a new grid (function or view) is on screen
+    message = Signal(str)  # a problem to show in the status bar
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.bundle = None
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.setToolTip("")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+
+        self.vb = PlaneViewBox()
+        self.plot = pg.PlotItem(viewBox=self.vb)
+        self.plot.setLabels(bottom="x", left="y")
+        self.plot.hideButtons()
+        self.graphics.addItem(self.plot, 0, 0)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-100)
+        self.plot.addItem(self.image)
+        self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False,
+                                   label="f", values=(0, 1))
+        self.bar.setImageItem(self.image)
+        self.graphics.addItem(self.bar, 0, 1)
+        self.contours = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 120, width=1), connect="finite")
+        self.contours.setZValue(-10)
+        self.plot.addItem(self.contours)
+        for item in (self.image, self.contours):
+            cache_drawing(item)
+        self.overlays = make_overlays(self.plot, self.graphics.ci)
+        self.trajectories = TrajectoryLayer(self.plot, session)
+        self.marker = pg.TargetItem(pos=session.start, size=18, pen=pg.mkPen("k", width=2),
+                                    brush=pg.mkBrush(255, 255, 255, 200), movable=True)
+        self.marker.setZValue(100)
+        self.plot.addItem(self.marker)
+        self.legend = pg.LegendItem(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 215),
+                                    pen=pg.mkPen(120, 120, 120), labelTextColor="k")
+        self.legend.setParentItem(self.vb)
+        self._legend_items: list = []
+
+        self.worker = FieldWorker(parent=self)
+        self.worker.ready.connect(self._show_bundle)
+        self.worker.failed.connect(self.message)
+        self._setting_range = False
+        self._view_timer = QTimer(self, singleShot=True, interval=VIEW_DEBOUNCE_MS)
+        self._view_timer.timeout.connect(self._commit_view)
+
+        self.marker.sigPositionChanged.connect(self._marker_moved)
+        self.vb.clicked.connect(self._view_clicked)
+        self.vb.sigRangeChanged.connect(self._range_changed)
+        self.vb.sigResized.connect(self._zoom_changed)
+        self.graphics.scene().sigMouseMoved.connect(self._hover)
+        s = session
+        s.function_changed.connect(self._request_now)
+        s.view_changed.connect(self._view_changed)
+        s.start_point_changed.connect(self._start_changed)
+        s.trajectories_changed.connect(self._trajectories_changed)
+        s.methods_changed.connect(self._refresh_legend)
+        s.step_changed.connect(self._step_changed)
+        s.overlays_changed.connect(self._overlays_changed)
+        s.selection_changed.connect(self._selection_changed)
+
+        self._apply_rect(session.rect)
+        self.trajectories.rebuild()
+        self._overlays_changed()
+        self._request_now()
+
+    # --- fields --------------------------------------------------------------------------
+    def _request_now(self) -> None:
+        self.worker.request(self.session.objective, self.session.rect, now=True)
+
+    def _show_bundle(self, bundle) -> None:
+        if bundle.objective is not self.session.objective:
+            return  # computed for a function that has since been replaced
+        self.bundle = bundle
+        fields = bundle.fields
+        self.image.setImage(fields.f, autoLevels=False)
+        self.image.setRect(*image_rect(fields))
+        self.bar.setLevels(bundle.f_range)
+        self.contours.setData(*bundle.f_lines)
+        for overlay in self.overlays.values():
+            overlay.update_fields(bundle)
+            overlay.update_view(self.vb.viewPixelSize())
+            overlay.update_selection(self.session, bundle)
+        self.fields_shown.emit()
+
+    # --- view range ----------------------------------------------------------------------
+    def current_rect(self) -> Rect | None:
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        try:
+            return Rect(x0, x1, y0, y1)
+        except ValueError:
+            return None
+
+    def _apply_rect(self, rect: Rect) -> None:
+        self._setting_range = True
+        try:
+            self.vb.setRange(xRange=(rect.xmin, rect.xmax), yRange=(rect.ymin, rect.ymax), padding=0)
+        finally:
+            self._setting_range = False
+        self._zoom_changed()
+
+    def _range_changed(self, *_args) -> None:
+        self._zoom_changed()
+        if not self._setting_range:
+            self._view_timer.start()
+
+    def _commit_view(self) -> None:
+        rect = self.current_rect()
+        if rect is not None:
+            self.session.set_view(rect)
+
+    def _view_changed(self) -> None:
+        rect = self.session.rect
+        current = self.current_rect()
+        if current is None or not _close(current, rect):
+            self._apply_rect(rect)
+            rect = self.current_rect() or rect  # the aspect lock may have widened it
+            if rect != self.session.rect:
+                self.session.set_view(rect)
+                return
+        self.worker.request(self.session.objective, rect)
+
+    def set_equal_aspect(self, on: bool) -> None:
+        self.vb.setAspectLocked(bool(on), ratio=1.0)
+
+    def _zoom_changed(self, *_args) -> None:
+        px = self.vb.viewPixelSize()
+        self.trajectories.update_view(px)
+        self.overlays["newton_field"].update_view(px)
+
+    # --- mouse ---------------------------------------------------------------------------
+    def _view_clicked(self, x: float, y: float) -> None:
+        if math.isfinite(x) and math.isfinite(y):
+            self.session.set_start((x, y))
+
+    def _marker_moved(self, *_args) -> None:
+        p = self.marker.pos()
+        if (p.x(), p.y()) != self.session.start:
+            self.session.set_start((p.x(), p.y()))  # re-traces live while dragging
+
+    def _start_changed(self) -> None:
+        p = self.marker.pos()
+        if (p.x(), p.y()) != self.session.start:
+            self.marker.setPos(*self.session.start)
+
+    def _hover(self, scene_pos) -> None:
+        if not self.vb.sceneBoundingRect().contains(scene_pos):
+            return
+        p = self.vb.mapSceneToView(scene_pos)
+        self.cursor_info.emit(describe_point(self.session.objective, p.x(), p.y()))
+
+    # --- trajectories, overlays, legend ----------------------------------------------------
+    def _trajectories_changed(self) -> None:
+        self.trajectories.rebuild()
+        self._selection_changed()
+
+    def _step_changed(self, _k: int = 0) -> None:
+        self.trajectories.update()
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        self.overlays["quadratic_model"].update_selection(self.session, self.bundle)
+        self._refresh_legend()
+
+    def _overlays_changed(self) -> None:
+        for name, overlay in self.overlays.items():
+            overlay.set_visible(name in self.session.overlays)
+        self.overlays["quadratic_model"].update_selection(self.session, self.bundle)
+        self._refresh_legend()
+
+    def set_newton_normalized(self, on: bool) -> None:
+        self.overlays["newton_field"].set_normalized(on)
+
+    def legend_entries(self) -> list[tuple[object, str]]:
+        entries = [(p.path, p.legend_label()) for p in self.trajectories.paths.values()]
+        for name, overlay in self.overlays.items():
+            if name in self.session.overlays:
+                entries += overlay.legend
+        return entries
+
+    def _refresh_legend(self, *_args) -> None:
+        entries = self.legend_entries()
+        items = [item for item, _ in entries]
+        if items == self._legend_items:
+            for item, label in entries:  # same entries: only the words change (a status)
+                shown = self.legend.getLabel(item)
+                if shown.text != label:
+                    shown.setText(label)
+            return
+        self.legend.clear()
+        for item, label in entries:
+            self.legend.addItem(item, label)
+        self._legend_items = items
+
+    def shutdown(self) -> None:
+        """Let a running field job finish before the window goes away."""
+        self.worker.wait(5000)
+
+
+def _close(a: Rect, b: Rect, rtol: float = 1e-9) -> bool:
+    scale = max(a.width, a.height, b.width, b.height)
+    return all(abs(u - v) <= rtol * scale for u, v in
+               ((a.xmin, b.xmin), (a.xmax, b.xmax), (a.ymin, b.ymin), (a.ymax, b.ymax)))

@@ -1,0 +1,120 @@
+"""Each enabled method's path so far, with arrowheads, its current iterate and its legend line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from hessianlens.engine.trajectory import CONVERGED, DIVERGED, MAX_STEPS, SINGULAR_HESSIAN
+from hessianlens.ui.arrows import arrow_segments
+from hessianlens.ui.session import Session, method_title
+
+STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", SINGULAR_HESSIAN: "singular Hessian",
+                MAX_STEPS: "step limit"}
+Z_PATH = 50
+
+
+class MethodPath:
+    """The items of one method: path with clickable iterates, arrowheads, current marker."""
+
+    def __init__(self, plot: pg.PlotItem, session: Session, name: str):
+        self.name = name
+        self.session = session
+        self.path = pg.PlotDataItem(connect="finite", symbol="o", symbolSize=6)
+        self.path.sigPointsClicked.connect(self._clicked)
+        self.heads = pg.PlotDataItem(connect="pairs")
+        self.current = pg.ScatterPlotItem(size=13, symbol="o")
+        for z, item in enumerate((self.path, self.heads, self.current)):
+            item.setZValue(Z_PATH + z)
+            plot.addItem(item)
+        self.points = np.empty((0, 2))
+        self._drawn = None  # (trajectory, number of iterates) on screen
+
+    def remove(self, plot: pg.PlotItem) -> None:
+        for item in (self.path, self.heads, self.current):
+            plot.removeItem(item)
+
+    def set_style(self, colour: str) -> None:
+        if getattr(self, "colour", None) == colour:
+            return
+        self.colour = colour
+        self.path.setPen(pg.mkPen(colour, width=2))
+        self.path.setSymbolBrush(colour)
+        self.path.setSymbolPen(pg.mkPen("w", width=0.5))
+        self.heads.setPen(pg.mkPen(colour, width=2))
+        self.current.setPen(pg.mkPen("w", width=2))
+        self.current.setBrush(pg.mkBrush(colour))
+
+    def update(self, pixel_size) -> None:
+        shown = self.session.shown_iterates(self.name)
+        traj = self.session.trajectories.get(self.name)
+        if self._drawn is not None and self._drawn[0] is traj and self._drawn[1] == len(shown):
+            return  # the same iterates are on screen already
+        self._drawn = (traj, len(shown))
+        pts = np.array([it.x for it in shown], dtype=float).reshape(-1, 2)
+        self.points = pts
+        self.path.setData(pts[:, 0], pts[:, 1])
+        if len(pts):
+            self.current.setData([pts[-1, 0]], [pts[-1, 1]])
+        else:
+            self.current.setData([], [])
+        self.update_heads(pixel_size)
+
+    def update_heads(self, pixel_size) -> None:
+        p = self.points
+        if len(p) < 2:
+            self.heads.setData([], [])
+            return
+        d = np.diff(p, axis=0)
+        # Heads at 60% along each step, left out for steps under 14 pixels (they would
+        # only smudge a rattling sequence).
+        self.heads.setData(*arrow_segments(p[:-1, 0], p[:-1, 1], d[:, 0], d[:, 1], pixel_size,
+                                           head_px=9, shafts=False, head_at=0.6, min_px=14))
+
+    def _clicked(self, _item, points, _ev=None) -> None:
+        if len(points):
+            self.session.select(self.name, int(points[0].index()))
+
+    def legend_label(self) -> str:
+        cfg = self.session.methods[self.name]
+        text = f"{method_title(self.name)} (lr {cfg.learning_rate:g})"
+        traj = self.session.trajectories.get(self.name)
+        if traj is not None and self.session.is_finished(self.name):
+            text += f": {STATUS_WORDS.get(traj.status, traj.status)}, {traj.steps_taken} steps"
+        else:
+            text += f": step {min(self.session.step, traj.steps_taken if traj else 0)}"
+        return text
+
+
+class TrajectoryLayer:
+    """Keeps one MethodPath per enabled method in step with the session."""
+
+    def __init__(self, plot: pg.PlotItem, session: Session):
+        self.plot = plot
+        self.session = session
+        self.paths: dict[str, MethodPath] = {}
+        self.pixel_size = (1.0, 1.0)
+
+    def rebuild(self) -> None:
+        """New trajectories (function, start or methods changed)."""
+        wanted = [m.name for m in self.session.enabled_methods()]
+        for name in list(self.paths):
+            if name not in wanted:
+                self.paths.pop(name).remove(self.plot)
+        for i, name in enumerate(wanted):
+            path = self.paths.get(name) or self.paths.setdefault(
+                name, MethodPath(self.plot, self.session, name))
+            path.set_style(self.session.methods[name].colour)
+            for item in (path.path, path.heads, path.current):
+                item.setZValue(Z_PATH + 3 * i + (item is not path.path) + (item is path.current))
+        self.update()
+
+    def update(self) -> None:
+        """The step changed: redraw every path up to it."""
+        for path in self.paths.values():
+            path.update(self.pixel_size)
+
+    def update_view(self, pixel_size) -> None:
+        self.pixel_size = pixel_size
+        for path in self.paths.values():
+            path.update_heads(pixel_size)

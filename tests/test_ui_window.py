@@ -1,0 +1,182 @@
+"""The main window: playback, keys, presets, settings, menus (pytest-qt)."""
+
+import json
+
+import pytest
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QLabel, QToolButton
+
+from hessianlens.ui.presets import load_presets
+from uihelpers import open_window, temp_settings
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    return open_window(qtbot, tmp_path)
+
+
+def shown_lengths(window):
+    return {name: len(p.path.getData()[0]) for name, p in window.plot_view.trajectories.paths.items()}
+
+
+def test_step_advances_every_enabled_trajectory_by_one_iterate_and_back_undoes_it(window):
+    pb = window.playback
+    pb.reset_action.trigger()
+    assert shown_lengths(window) == {"gd": 1, "newton": 1}
+    pb.step_action.trigger()
+    assert shown_lengths(window) == {"gd": 2, "newton": 2}
+    pb.step_action.trigger()
+    assert shown_lengths(window) == {"gd": 3, "newton": 3}
+    pb.back_action.trigger()
+    assert shown_lengths(window) == {"gd": 2, "newton": 2}
+    pb.back_action.trigger()
+    assert shown_lengths(window) == {"gd": 1, "newton": 1}
+
+
+def test_a_finished_method_keeps_its_last_iterate_and_shows_its_status(window):
+    pb, s = window.playback, window.session
+    pb.reset_action.trigger()
+    newton_steps = s.trajectories["newton"].steps_taken
+    for _ in range(newton_steps + 2):
+        pb.step_action.trigger()
+    lengths = shown_lengths(window)
+    assert lengths["newton"] == newton_steps + 1 and lengths["gd"] == newton_steps + 3
+    labels = dict((item, label) for item, label in window.plot_view.legend_entries())
+    newton_label = labels[window.plot_view.trajectories.paths["newton"].path]
+    assert "converged" in newton_label
+    assert window.plot_view.legend.getLabel(window.plot_view.trajectories.paths["newton"].path).text \
+        == newton_label
+
+
+def test_keys_step_play_and_reset(qtbot, window):
+    pb, s = window.playback, window.session
+    window.plot_view.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Home)
+    assert s.step == 0
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert s.step == 2
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert s.step == 1
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert pb.playing
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not pb.playing
+
+
+def test_play_runs_to_the_end_and_stops(qtbot, window):
+    pb, s = window.playback, window.session
+    s.update_method("gd", max_steps=12)
+    pb.speed.setValue(60)
+    pb.reset_action.trigger()
+    pb.play_action.trigger()
+    assert pb.playing
+    qtbot.waitUntil(lambda: not pb.playing, timeout=10_000)
+    assert s.step == s.last_step == 12
+    assert not pb.play_action.isChecked()
+    assert shown_lengths(window)["gd"] == 13
+
+
+def test_play_at_the_end_replays_from_the_start(qtbot, window):
+    pb, s = window.playback, window.session
+    assert s.at_end
+    pb.play_action.trigger()
+    assert s.step == 0 and pb.playing
+    pb.play_action.trigger()
+
+
+def test_presets_menu_loads_each_preset(window):
+    presets = load_presets()
+    assert len(presets) == 10
+    menu_actions = {a.text(): a for a in window.menuBar().actions()}
+    preset_menu = menu_actions["P&resets"].menu()
+    rosenbrock = next(a for a in preset_menu.actions() if a.text() == "Rosenbrock")
+    rosenbrock.trigger()
+    s = window.session
+    assert s.function_text == "(1 - x)**2 + 100*(y - x**2)**2"
+    assert s.start == (-1.2, 1.0) and s.methods["gd"].learning_rate == 0.001
+    assert s.rect.xmin == pytest.approx(-2) and s.rect.ymax == pytest.approx(3)
+    assert window.windowTitle() == "Hessian Lens \u2014 Rosenbrock"
+    assert s.trajectories["newton"].status == "converged"
+
+
+def test_every_preset_parses_and_traces():
+    for p in load_presets():
+        assert p.rect.xmin < p.start[0] < p.rect.xmax and p.rect.ymin < p.start[1] < p.rect.ymax
+
+
+def test_settings_remember_function_view_overlays(qtbot, tmp_path):
+    first = open_window(qtbot, tmp_path)
+    first.session.load("x**2 + 3*y**2", start=(1.0, 1.0))
+    first.overlay_actions["determinant"].trigger()
+    first.overlay_actions["curvature"].trigger()
+    rect = first.session.rect
+    first.close()
+    second = open_window(qtbot, tmp_path)
+    assert second.session.function_text == "x**2 + 3*y**2"
+    assert second.session.start == (1.0, 1.0)
+    assert second.session.overlays == {"determinant", "curvature"}
+    assert second.overlay_actions["determinant"].isChecked()
+    assert second.session.rect == rect
+
+
+def test_invalid_remembered_state_falls_back_to_the_default(qtbot, tmp_path):
+    s = temp_settings(tmp_path)
+    for key, value in (("function", "import os"), ("view", ["a", 1, 2]), ("start", "nan,1"),
+                       ("overlays", ["nonsense"]), ("geometry", QByteArray(b"junk")),
+                       ("window_state", "junk"), ("equal_aspect", "maybe")):
+        s.setValue(key, value)
+    s.sync()
+    window = open_window(qtbot, tmp_path, settings=s)
+    assert window.session.function_text == "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
+    assert window.session.start == (3.1, 1.3)
+    assert window.session.overlays == set()
+
+
+def test_every_control_has_a_tooltip(window):
+    for a in [*window.overlay_actions.values(), *window.playback.actions, window.aspect_action,
+              window.normalized_action, window.save_image_action, window.export_action,
+              window.quit_action, window.about_action]:
+        assert a.toolTip() and a.toolTip() != a.text().replace("&", ""), a.text()
+    for button in window.findChildren(QToolButton):
+        if button.defaultAction() is not None:
+            assert button.toolTip()
+    assert window.playback.speed.toolTip() and window.editor.edit.toolTip()
+
+
+def test_add_page_puts_a_tab_beside_the_plane(qtbot, window):
+    page = QLabel("1D")
+    index = window.add_page(page, "Line (1D)")
+    assert window.tabs.widget(0) is window.plot_view
+    assert window.tabs.widget(index) is page and window.tabs.tabText(index) == "Line (1D)"
+
+
+def test_export_trajectories_and_picture(window, tmp_path):
+    path = tmp_path / "t.json"
+    assert window.export_trajectories(str(path))
+    data = json.loads(path.read_text())
+    assert {t["method"] for t in data["trajectories"]} == {"gd", "newton"}
+    png = tmp_path / "p.png"
+    assert window.save_picture(str(png)) and png.stat().st_size > 1000
+
+
+def test_equal_aspect_keeps_units_square(qtbot, window):
+    window.aspect_action.trigger()
+    qtbot.wait(50)
+    sx, sy = window.plot_view.vb.viewPixelSize()
+    assert sx == pytest.approx(sy, rel=1e-6)
+
+
+def test_the_exception_hook_reports_instead_of_crashing(qtbot, window, monkeypatch, capsys):
+    import sys
+
+    from hessianlens.ui.app import _install_excepthook
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    _install_excepthook(lambda: window)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    assert "RuntimeError: boom" in window.statusBar().currentMessage()
+    assert "boom" in capsys.readouterr().err

@@ -1,0 +1,50 @@
+"""Shared helpers of the window tests: a window on temporary settings, mouse on the plane."""
+
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+
+def temp_settings(tmp_path) -> QSettings:
+    """Settings in a temporary ini file: the user's own settings stay untouched."""
+    return QSettings(str(tmp_path / "hessianlens.ini"), QSettings.Format.IniFormat)
+
+
+def open_window(qtbot, tmp_path, settings=None):
+    from hessianlens.ui.main_window import MainWindow
+
+    window = MainWindow(settings=settings or temp_settings(tmp_path))
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.plot_view.fields_shown, timeout=20_000):
+        window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def data_to_viewport(view, x: float, y: float) -> QPoint:
+    """Viewport pixel of the data point (x, y) on the plane."""
+    scene = view.vb.mapViewToScene(QPointF(x, y))
+    return view.graphics.mapFromScene(scene)
+
+
+def viewport_to_data(view, p: QPoint) -> tuple[float, float]:
+    q = view.vb.mapSceneToView(view.graphics.mapToScene(p))
+    return q.x(), q.y()
+
+
+def mouse(view, kind, p: QPoint, buttons=Qt.MouseButton.LeftButton) -> None:
+    """Send one mouse event to the plot's viewport (QTest does not hold buttons while moving)."""
+    viewport = view.graphics.viewport()
+    button = Qt.MouseButton.NoButton if kind == QMouseEvent.Type.MouseMove else Qt.MouseButton.LeftButton
+    held = Qt.MouseButton.NoButton if kind == QMouseEvent.Type.MouseButtonRelease else buttons
+    ev = QMouseEvent(kind, QPointF(p), QPointF(viewport.mapToGlobal(p)), button, held,
+                     Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(viewport, ev)
+
+
+def drag(view, points) -> None:
+    """Press at the first point, move through the others, release at the last."""
+    mouse(view, QMouseEvent.Type.MouseButtonPress, points[0])
+    for p in points[1:]:
+        mouse(view, QMouseEvent.Type.MouseMove, p)
+    mouse(view, QMouseEvent.Type.MouseButtonRelease, points[-1])
