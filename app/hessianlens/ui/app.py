@@ -39,10 +39,13 @@ def run_app(argv=None) -> int:
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationVersion(__version__)
-    from hessianlens.ui.main_window import MainWindow
+    # Match packaging/io.github.hessianlens.HessianLens.desktop so docks and task bars group us.
+    app.setDesktopFileName("io.github.hessianlens.HessianLens")
+    from hessianlens.ui.main_window import MainWindow, window_icon
     from hessianlens.ui.plot_view import configure_pyqtgraph
 
     configure_pyqtgraph()
+    app.setWindowIcon(window_icon())
 
     window = MainWindow()
     _install_excepthook(lambda: window)

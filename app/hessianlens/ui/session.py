@@ -6,35 +6,17 @@ its signals and never talk to each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
+from hessianlens.engine.explain import method_title  # noqa: F401 - re-exported for views
 from hessianlens.engine.expression import ExpressionError
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import Objective, objective_from_text
 from hessianlens.engine.steps import RULES, make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
-
-OVERLAYS = ("determinant", "newton_field", "curvature", "quadratic_model")
-
-
-@dataclass(frozen=True)
-class MethodConfig:
-    """One method of the methods panel."""
-
-    name: str  # a rule name of hessianlens.engine.steps.RULES
-    enabled: bool = True
-    learning_rate: float = 0.1
-    max_steps: int = 100
-    tol: float = 1e-6
-    colour: str = "#d62728"
-
-
-DEFAULT_METHODS = (
-    MethodConfig("gd", True, 0.5, 100, 1e-6, "#1f77b4"),
-    MethodConfig("newton", True, 1.0, 100, 1e-6, "#d62728"),
-)
+from hessianlens.session_file import OVERLAYS, MethodConfig  # noqa: F401 - the one definition
 
 # Colours of the methods, in RULES order (matplotlib's tab10, which reads well on viridis).
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
@@ -52,12 +34,6 @@ def default_methods() -> tuple[MethodConfig, ...]:
     return tuple(out)
 
 
-def method_title(name: str) -> str:
-    """The rule's human title ("Gradient descent"), or the name for an unknown rule."""
-    cls = RULES.get(name)
-    return getattr(cls, "title", name) if cls is not None else name
-
-
 class Session(QObject):
     """Current state of the window; every change is announced by a signal."""
 
@@ -72,12 +48,12 @@ class Session(QObject):
     selection_changed = Signal()  # the selected method or iterate changed
 
     def __init__(self, function_text: str, rect: Rect, start: tuple[float, float],
-                 methods=DEFAULT_METHODS, parent: QObject | None = None):
+                 methods=None, parent: QObject | None = None):
         super().__init__(parent)
         self.objective: Objective = objective_from_text(function_text)
         self.rect = rect
         self.start = (float(start[0]), float(start[1]))
-        self.methods: dict[str, MethodConfig] = {m.name: m for m in methods}
+        self.methods: dict[str, MethodConfig] = {m.name: m for m in (methods or default_methods())}
         self.overlays: set[str] = set()
         self.trajectories: dict[str, Trajectory] = {}
         self.step = 0
