@@ -71,9 +71,14 @@ class Objective:
         )
         # Lambdify turns the validated sympy tree (never the user's text) into numpy code;
         # cse shares the subexpressions of f, its gradient and its Hessian.
-        self._f = sp.lambdify((x, y), f, modules="numpy", cse=True)
         self._all = sp.lambdify((x, y), [f, gx, gy, *self.hessian_exprs], modules="numpy",
                                 cse=True)
+
+    @cached_property
+    def _f(self):
+        # f alone is cheaper to evaluate than all six entries; built on first use, so
+        # applying a function in the window does not pay for it.
+        return sp.lambdify(self.symbols, self.f_expr, modules="numpy", cse=True)
 
     # --- vectorized evaluation -------------------------------------------------------
     @staticmethod
