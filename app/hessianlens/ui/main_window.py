@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox,
                                QTabWidget, QToolBar, QWidget)
 
 from hessianlens import __version__
-from hessianlens.engine.serialize import trajectory_to_dict
 from hessianlens.resources import resource_path
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
+from hessianlens.ui.export import default_size
+from hessianlens.ui.export_dialog import ExportOptions
 from hessianlens.ui.function_editor import FunctionEditor
 from hessianlens.ui.inspector import InspectorPanel
 from hessianlens.ui.methods_panel import MethodsPanel
@@ -21,7 +20,9 @@ from hessianlens.ui.overlays import TIPS, TITLES
 from hessianlens.ui.playback import Playback
 from hessianlens.ui.plot_view import PlotView
 from hessianlens.ui.presets import Preset, default_preset, load_presets
+from hessianlens.ui.onestep_view import OneStepView
 from hessianlens.ui.session import OVERLAYS, Session, default_methods
+from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
 OVERLAY_KEYS = {"determinant": "Ctrl+1", "newton_field": "Ctrl+2", "curvature": "Ctrl+3",
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         self.session = session if session is not None else session_from_settings(self.settings)
         self.session.setParent(self)
         self.session_name = ""
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(f"{TITLE}[*]")
         self.setWindowIcon(window_icon())
 
         self.plot_view = PlotView(self.session)
@@ -67,6 +68,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.plot_view, "Plane (2D)")
         self.tabs.setTabToolTip(0, "f(x, y) with its overlays and the iterates of every method")
         self.setCentralWidget(self.tabs)
+        self.onestep_view = OneStepView()
+        page = self.add_page(self.onestep_view, "One step (1D)")
+        self.tabs.setTabToolTip(page, "The one-step learning rate eta = 1/f''(w0) of a function "
+                                      "of one variable (the second write-up)")
 
         self.editor = FunctionEditor(self.session)
         self.methods_panel = MethodsPanel(self.session)
@@ -95,6 +100,7 @@ class MainWindow(QMainWindow):
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
         self.session.trajectories_changed.connect(self._trajectories_changed)
 
+        self.files = WindowFiles(self)
         self._make_actions()
         self._make_menus()
         self._make_toolbars()
@@ -138,11 +144,8 @@ class MainWindow(QMainWindow):
             checked=stored.read_bool(self.settings, "equal_aspect", False))
         self.plot_view.set_newton_normalized(self.normalized_action.isChecked())
         self.plot_view.set_equal_aspect(self.aspect_action.isChecked())
-        self.save_image_action = self._action("Save picture...", "Save the plane as a PNG image",
-                                              self.save_picture, keys="Ctrl+S")
-        self.export_action = self._action("Export trajectories...", "Save every trajectory with "
-                                          "all its numbers as JSON", self.export_trajectories,
-                                          keys="Ctrl+E")
+        self.save_image_action = self.files.export_image_action
+        self.export_action = self.files.export_trajectories_action
         self.quit_action = self._action("Quit", "Close Hessian Lens", self.close, keys="Ctrl+Q")
         self.about_action = self._action("About Hessian Lens", "Version and purpose", self.about,
                                          keys="F1")
@@ -150,8 +153,13 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for a in (self.save_image_action, self.export_action):
-            file_menu.addAction(a)
+        for a in self.files.actions():
+            if a is None:
+                file_menu.addSeparator()
+            elif isinstance(a, QMenu):
+                file_menu.addMenu(a)
+            else:
+                file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view = bar.addMenu("&View")
@@ -203,12 +211,14 @@ class MainWindow(QMainWindow):
 
     def set_session_name(self, name: str) -> None:
         self.session_name = name
-        self.setWindowTitle(f"{TITLE} \u2014 {name}" if name else TITLE)
+        # [*]: Qt shows the unsaved-changes marker there (setWindowModified).
+        self.setWindowTitle(f"{TITLE} \u2014 {name}[*]" if name else f"{TITLE}[*]")
 
     def apply_preset(self, preset: Preset) -> None:
         self.playback.set_playing(False)
         if self.session.load(preset.function, preset.rect, preset.start,
                              preset.learning_rates) is None:
+            self.files.forget_path()
             self.set_session_name(preset.name)
             self.show_message(preset.note)
 
@@ -228,33 +238,12 @@ class MainWindow(QMainWindow):
 
     # --- files ---------------------------------------------------------------------------------
     def save_picture(self, path: str | None = None) -> bool:
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Save picture", "hessianlens.png",
-                                                  "PNG images (*.png)")
-        if not path:
-            return False
-        ok = self.plot_view.graphics.grab().save(path)
-        self.show_message(f"Saved {path}" if ok else f"Could not save {path}")
-        return ok
+        """The plane as a PNG at twice its on-screen size (File > Export image without asking)."""
+        options = ExportOptions("png", *default_size(self.plot_view)) if path else None
+        return self.files.export_image(path, options)
 
     def export_trajectories(self, path: str | None = None) -> bool:
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Export trajectories",
-                                                  "trajectories.json", "JSON (*.json)")
-        if not path:
-            return False
-        text = self.session.function_text
-        data = {"function": text, "start": list(self.session.start),
-                "trajectories": [trajectory_to_dict(t, text)
-                                 for t in self.session.trajectories.values()]}
-        try:
-            with open(path, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=2)
-        except OSError as exc:
-            self.show_message(f"Could not save {path}: {exc.strerror}")
-            return False
-        self.show_message(f"Saved {path}")
-        return True
+        return self.files.export_trajectories(path)
 
     # --- settings ------------------------------------------------------------------------------
     def _restore_window(self) -> None:
@@ -274,6 +263,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.playback.set_playing(False)
+        if not self.files.confirm_discard():  # Cancel, or a save that did not happen
+            event.ignore()
+            return
         self.save_settings()
         self.plot_view.shutdown()
         super().closeEvent(event)
