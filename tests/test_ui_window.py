@@ -180,3 +180,19 @@ def test_the_exception_hook_reports_instead_of_crashing(qtbot, window, monkeypat
         sys.excepthook(type(exc), exc, exc.__traceback__)
     assert "RuntimeError: boom" in window.statusBar().currentMessage()
     assert "boom" in capsys.readouterr().err
+
+
+def test_the_one_step_page_gets_the_whole_window_and_gives_the_docks_back(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from hessianlens.ui.main_window import MainWindow
+
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    shown = {k for k, d in window.docks.items() if d.isVisible()}
+    assert shown
+    window.tabs.setCurrentWidget(window.onestep_view)
+    assert not any(d.isVisible() for d in window.docks.values())
+    window.tabs.setCurrentWidget(window.plot_view)
+    assert {k for k, d in window.docks.items() if d.isVisible()} == shown

@@ -111,6 +111,22 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["function"], self.docks["inspector"]], [330, 400],
                          Qt.Orientation.Horizontal)
         self._restore_window()
+        self._docks_shown_on_plane: list[QDockWidget] = []
+        self.tabs.currentChanged.connect(self._page_changed)
+
+    def _page_changed(self, index: int) -> None:
+        """The docks and toolbars belong to the plane: hide them on the 1D page, restore after."""
+        plane = self.tabs.widget(index) is self.plot_view
+        if not plane and not self._docks_shown_on_plane:
+            self._docks_shown_on_plane = [d for d in self.docks.values() if d.isVisible()]
+            for dock in self._docks_shown_on_plane:
+                dock.hide()
+        elif plane:
+            for dock in self._docks_shown_on_plane:
+                dock.show()
+            self._docks_shown_on_plane = []
+        for bar in self.findChildren(QToolBar):
+            bar.setEnabled(plane)
 
     # --- actions, menus, toolbars ----------------------------------------------------------
     def _action(self, text, tip, slot=None, keys=None, checkable=False, checked=False) -> QAction:
