@@ -326,16 +326,26 @@ class _Builder:
         return result
 
     def _check_power(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> None:
-        # Estimate log10|base**exponent| before sympy computes it exactly: 9**9**9 has
-        # 369 million digits and would take minutes.
-        if not (isinstance(base, sp.Number) and isinstance(exponent, sp.Number)):
+        # Estimate log10|c**exponent| for every constant factor c of the base before sympy
+        # computes it exactly: 9**9**9 has 369 million digits, and (2*x)**(9**9) or
+        # (sqrt(2)*x)**(9**9) distribute the power over the constant factor.
+        if not exponent.is_number:
+            return  # a symbolic exponent: sympy leaves the power unevaluated
+        try:
+            x = abs(complex(exponent.evalf(15)))
+        except (TypeError, ValueError, OverflowError, ArithmeticError):
+            x = math.inf
+        if x == 0:
             return
-        b, x = _log10_abs(base), float(exponent)
-        if base == 0 or b == 0 or x == 0:
-            return
-        if not math.isfinite(b) or abs(x * b) > MAX_LOG10:
-            raise self.error("this number is too large or too small to compute "
-                             "(beyond 1e308)", node)
+        for factor in sp.Mul.make_args(base):
+            if factor.free_symbols:
+                continue
+            b = _log10_abs(factor)
+            if b == -math.inf or b == 0:
+                continue  # 0**x and 1**x are cheap
+            if not (math.isfinite(b) and math.isfinite(x)) or abs(x * b) > MAX_LOG10:
+                raise self.error("this number is too large or too small to compute "
+                                 "(beyond 1e308)", node)
 
     def _constant(self, node: ast.Constant) -> sp.Expr:
         v = node.value
@@ -445,15 +455,19 @@ def _unshift(node: ast.AST) -> ast.AST:
     return node
 
 
-def _log10_abs(value: sp.Number) -> float:
-    """log10|value| without computing anything large; -inf for zero."""
+def _log10_abs(value: sp.Expr) -> float:
+    """log10|value| of a constant without computing anything large; -inf for zero."""
     if value == 0:
         return -math.inf
     if isinstance(value, sp.Rational):  # Integer too
         p, q = abs(int(value.p)), int(value.q)
         return (p.bit_length() - q.bit_length()) * math.log10(2)
-    v = abs(float(value))
-    return math.log10(v) if 0 < v < math.inf else (math.inf if v else -math.inf)
+    try:  # a Float or a constant expression such as sqrt(2) or pi
+        v = complex(sp.Abs(value).evalf(15))
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return math.inf
+    a = abs(v)
+    return math.log10(a) if 0 < a < math.inf else (math.inf if a else -math.inf)
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
