@@ -136,3 +136,18 @@ def test_trajectories_export_uses_the_trace_schema_once_per_method():
     assert len(data[0]["steps"]) == 4 and data[1]["status"] == "converged"
     rows = list(csv.DictReader(io.StringIO(trajectories_to_csv(trajs))))
     assert [r["method"] for r in rows] == ["gd"] * 4 + ["newton"] * 2
+
+
+def test_atomic_writes_get_the_usual_permissions_and_keep_an_existing_files_mode(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        fresh = tmp_path / "fresh.txt"
+        write_text_atomic(fresh, "a")
+        assert fresh.stat().st_mode & 0o777 == 0o644
+        kept = tmp_path / "kept.txt"
+        kept.write_text("old")
+        kept.chmod(0o600)
+        write_text_atomic(kept, "new")
+        assert kept.stat().st_mode & 0o777 == 0o600 and kept.read_text() == "new"
+    finally:
+        os.umask(umask)

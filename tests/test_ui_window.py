@@ -155,7 +155,7 @@ def test_export_trajectories_and_picture(window, tmp_path):
     path = tmp_path / "t.json"
     assert window.export_trajectories(str(path))
     data = json.loads(path.read_text())
-    assert {t["method"] for t in data["trajectories"]} == {"gd", "newton"}
+    assert {t["method"] for t in data} == {"gd", "newton"}
     png = tmp_path / "p.png"
     assert window.save_picture(str(png)) and png.stat().st_size > 1000
 

@@ -120,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     onestep.add_argument("--function", required=True, help="f(w), e.g. '-w**2 - 2*w - 3'")
     onestep.add_argument("--w0", required=True, type=_finite_float, help="start point w0")
     onestep.add_argument("--format", choices=("json", "text"), default="json")
+
+    from hessianlens.export_cli import add_parser as add_export_parser
+
+    add_export_parser(sub, point, plane_range, _grid, _steps)
     return parser
 
 
@@ -190,13 +194,20 @@ def cmd_onestep(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from hessianlens.export_cli import cmd_export as export
+
+    return export(args, CliError, _parse_function)
+
+
 def open_window(argv) -> int:
     from hessianlens.ui.app import run_app
 
     return run_app(argv)
 
 
-COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep}
+COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep,
+            "export": cmd_export}
 
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
 

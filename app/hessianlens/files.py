@@ -17,6 +17,15 @@ def atomic_path(path: str | os.PathLike):
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
+    # mkstemp makes the file private (0600); give it the mode a plain open() would, or keep
+    # the mode of the file it replaces.
+    try:
+        mode = target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
     try:
         yield Path(tmp)
         with open(tmp, "rb+") as fh:  # the data is on disk before the rename makes it visible

@@ -340,9 +340,9 @@ class _Builder:
         for factor in sp.Mul.make_args(base):
             if factor.free_symbols:
                 continue
+            if factor in (0, 1, -1):
+                continue  # 0**x and (+-1)**x are cheap
             b = _log10_abs(factor)
-            if b == -math.inf or b == 0:
-                continue  # 0**x and 1**x are cheap
             if not (math.isfinite(b) and math.isfinite(x)) or abs(x * b) > MAX_LOG10:
                 raise self.error("this number is too large or too small to compute "
                                  "(beyond 1e308)", node)
@@ -460,8 +460,7 @@ def _log10_abs(value: sp.Expr) -> float:
     if value == 0:
         return -math.inf
     if isinstance(value, sp.Rational):  # Integer too
-        p, q = abs(int(value.p)), int(value.q)
-        return (p.bit_length() - q.bit_length()) * math.log10(2)
+        return math.log10(abs(int(value.p))) - math.log10(int(value.q))  # exact for big ints
     try:  # a Float or a constant expression such as sqrt(2) or pi
         v = complex(sp.Abs(value).evalf(15))
     except (TypeError, ValueError, OverflowError, ArithmeticError):

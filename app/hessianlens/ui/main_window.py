@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self.session = session if session is not None else session_from_settings(self.settings)
         self.session.setParent(self)
         self.session_name = ""
-        self.setWindowTitle(f"{TITLE}[*]")
+        self.setWindowTitle(TITLE)
         self.setWindowIcon(window_icon())
 
         self.plot_view = PlotView(self.session)
@@ -227,8 +227,14 @@ class MainWindow(QMainWindow):
 
     def set_session_name(self, name: str) -> None:
         self.session_name = name
-        # [*]: Qt shows the unsaved-changes marker there (setWindowModified).
-        self.setWindowTitle(f"{TITLE} \u2014 {name}[*]" if name else f"{TITLE}[*]")
+        self.update_title()
+
+    def update_title(self, *_args) -> None:
+        """'Hessian Lens \u2014 name', with Qt's [*] unsaved-changes marker while there are any."""
+        title = f"{TITLE} \u2014 {self.session_name}" if self.session_name else TITLE
+        modified = self.files.modified
+        self.setWindowTitle(f"{title}[*]" if modified else title)
+        self.setWindowModified(modified)
 
     def apply_preset(self, preset: Preset) -> None:
         self.playback.set_playing(False)

@@ -16,7 +16,7 @@ from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import Objective, objective_from_text
 from hessianlens.engine.steps import RULES, make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
-from hessianlens.session_file import OVERLAYS, MethodConfig  # noqa: F401 - the one definition
+from hessianlens.session_file import OVERLAYS, MethodConfig, SessionState  # noqa: F401
 
 # Colours of the methods, in RULES order (matplotlib's tab10, which reads well on viridis).
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
@@ -203,3 +203,39 @@ class Session(QObject):
 
     def selected_iterate(self) -> Iterate | None:
         return self.current_iterate(self.selected_method)
+
+    # --- session files -------------------------------------------------------------------
+    def to_state(self) -> SessionState:
+        """Everything a session file keeps (session_file.SessionState)."""
+        return SessionState(self.function_text, self.rect, self.start,
+                            tuple(self.methods.values()),
+                            tuple(o for o in OVERLAYS if o in self.overlays), self.step,
+                            self.selected_method)
+
+    def apply_state(self, state: SessionState) -> ExpressionError | None:
+        """Replace everything by a (validated) session file's state with one retrace; on a
+        function the parser refuses, change nothing and return the error."""
+        try:
+            objective = objective_from_text(state.function)
+        except ExpressionError as exc:
+            self.function_error.emit(exc)
+            return exc
+        if objective.text != self.objective.text:
+            self.objective = objective
+            self.function_changed.emit()
+        self.set_view(state.view)
+        if tuple(state.start) != self.start:
+            self.start = (float(state.start[0]), float(state.start[1]))
+            self.start_point_changed.emit()
+        # Methods the file does not list stay in the panel, switched off.
+        methods = {**{n: replace(m, enabled=False) for n, m in self.methods.items()},
+                   **{m.name: m for m in state.methods}}
+        if methods != self.methods:
+            self.methods = methods
+            self.methods_changed.emit()
+        self._retrace()
+        self.set_step(state.step)
+        for name in OVERLAYS:
+            self.set_overlay(name, name in state.overlays)
+        self.select(state.selected_method or next(iter(self.methods), ""))
+        return None

@@ -1,0 +1,176 @@
+"""``hessianlens export``: the window's picture of a function or a saved session, headless.
+
+Builds the same Session and PlotView as the window (offscreen Qt, nothing shown), computes
+the fields at the requested grid, and writes PNG, SVG or an animated GIF with ui/export.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_RANGE = (-4.0, 4.0, -4.0, 4.0)  # XMIN, XMAX, YMIN, YMAX
+DEFAULT_SIZE = (1600, 1100)
+OUT_SUFFIXES = (".png", ".svg", ".gif")
+# The window's default export is twice the on-screen size: lay the plot out at this fraction
+# of the requested size (never under 400 px on its smaller side) so text and lines keep the
+# proportions of a window export.
+LAYOUT_SCALE = 2.0
+MIN_LAYOUT_PX = 400
+
+
+def _size(text: str) -> tuple[int, int]:
+    parts = text.lower().split("x")
+    try:
+        w, h = (int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels, got {text!r}") \
+            from None
+    if not (16 <= w <= 8000 and 16 <= h <= 8000):
+        raise argparse.ArgumentTypeError(f"width and height must be 16 to 8000 pixels: {text!r}")
+    return w, h
+
+
+def add_parser(sub, point, plane_range, grid, steps) -> None:
+    """The ``export`` subcommand (cli.py passes its argument types)."""
+    p = sub.add_parser("export", help="render the window's picture (PNG, SVG or animated GIF) "
+                                      "without opening a window")
+    p.add_argument("--function", help="f(x, y), e.g. 'x**2 + 3*y**2' (or use --session)")
+    p.add_argument("--start", type=point, help="start point X,Y")
+    p.add_argument("--session", help="render a saved session file (.hlens.json)")
+    p.add_argument("--methods", default=None,
+                   help="comma-separated methods to draw (default gd,newton)")
+    p.add_argument("--lr", default=None, help="learning rates, e.g. gd=0.5,newton=1")
+    p.add_argument("--steps", type=steps, default=None, help="maximum steps of every method")
+    p.add_argument("--overlays", default="",
+                   help="comma-separated: determinant, newton-field, curvature, quadratic-model")
+    p.add_argument("--range", type=plane_range, default=None,
+                   help=f"view XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
+    p.add_argument("--grid", type=grid, default=None,
+                   help="samples per axis of the fields (default: the window's, 512)")
+    p.add_argument("--size", type=_size, default=DEFAULT_SIZE,
+                   help="picture size WIDTHxHEIGHT in pixels (default 1600x1100)")
+    p.add_argument("--light", action="store_true", help="light background (for print)")
+    p.add_argument("--out", required=True, help="output file: .png, .svg or .gif (animated: "
+                                                "one frame per step)")
+
+
+def _names(text: str, known, what: str, CliError, dashes: bool = False) -> list[str]:
+    """Comma-separated names of `known`; with dashes, 'newton-field' names 'newton_field'."""
+    names = [n.strip().replace("-", "_") if dashes else n.strip()
+             for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        shown = [k.replace("_", "-") if dashes else k for k in known]
+        raise CliError(f"unknown {what} {unknown[0]!r}; choose from {', '.join(shown)}")
+    return names
+
+
+def _learning_rates(text: str, CliError) -> dict[str, float]:
+    rates = {}
+    for item in (t.strip() for t in text.split(",") if t.strip()):
+        name, sep, value = item.partition("=")
+        try:
+            lr = float(value)
+        except ValueError:
+            lr = float("nan")
+        if not sep or not lr > 0 or lr == float("inf"):
+            raise CliError(f"--lr expects METHOD=RATE with a positive rate, got {item!r}")
+        rates[name.strip()] = lr
+    return rates
+
+
+def build_state(args, CliError, parse_function):
+    """The SessionState to render: the session file's, or one built from the options."""
+    from dataclasses import replace
+
+    from hessianlens.engine.fields import Rect
+    from hessianlens.engine.steps import RULES
+    from hessianlens.session_file import OVERLAYS, SessionFileError, SessionState, load_session
+    from hessianlens.ui.session import default_methods
+
+    if args.session:
+        if args.function or args.start:
+            raise CliError("give either --session or --function/--start, not both")
+        try:
+            state = load_session(args.session)
+        except SessionFileError as exc:
+            raise CliError(f"cannot open {args.session}: {exc}") from None
+    else:
+        if not args.function or args.start is None:
+            raise CliError("--function and --start are required (or give --session)")
+        objective = parse_function(args.function)
+        state = SessionState(objective.text, args.range or Rect(*DEFAULT_RANGE), args.start,
+                             default_methods())
+    methods = {m.name: m for m in state.methods}
+    if args.methods is not None:
+        wanted = _names(args.methods, RULES, "method", CliError)
+        methods = {n: replace(m, enabled=n in wanted) for n, m in methods.items()}
+    rates = _learning_rates(args.lr or "", CliError)
+    _names(",".join(rates), RULES, "method", CliError)
+    for name, lr in rates.items():
+        methods[name] = replace(methods[name], learning_rate=lr)
+    if args.steps is not None:
+        methods = {n: replace(m, max_steps=args.steps) for n, m in methods.items()}
+    overlays = state.overlays
+    if args.overlays:
+        overlays = tuple(_names(args.overlays, OVERLAYS, "overlay", CliError, dashes=True))
+    return replace(state, view=args.range or state.view, methods=tuple(methods.values()),
+                   overlays=overlays, step=state.step if args.session else 10**9)
+
+
+def _qt_message(_kind, _context, text: str) -> None:
+    """Qt's own warnings to stderr, less the offscreen platform's note that it has no
+    window manager (true, and of no concern to a picture)."""
+    if "propagateSizeHints" not in text:
+        sys.stderr.write(f"{text}\n")
+
+
+def cmd_export(args, CliError, parse_function) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in OUT_SUFFIXES:
+        raise CliError(f"--out must end in {', '.join(OUT_SUFFIXES)}: {args.out}")
+    if not out.parent.is_dir():
+        raise CliError(f"cannot write {args.out}: no such folder {out.parent}")
+    state = build_state(args, CliError, parse_function)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no window, no display needed
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    from PySide6.QtCore import qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    qInstallMessageHandler(_qt_message)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from hessianlens.ui import export
+    from hessianlens.ui.field_worker import GRID
+    from hessianlens.ui.plot_view import PlotView, configure_pyqtgraph
+    from hessianlens.ui.session import Session
+
+    configure_pyqtgraph()
+    session = Session(state.function, state.view, state.start, state.methods)
+    session.apply_state(state)  # overlays, step (clamped to the last), selection
+    view = PlotView(session)
+    width, height = args.size
+    layout = min(max(min(width, height) / MIN_LAYOUT_PX, 1.0), LAYOUT_SCALE)
+    try:
+        export.prepare_view(view, round(width / layout), round(height / layout),
+                            args.grid or GRID)
+        if view.bundle is None:
+            raise CliError("could not compute the fields of the function")
+        suffix = out.suffix.lower()
+        if suffix == ".gif":
+            export.save_gif(view, out, width, height, args.light)
+        elif suffix == ".svg":
+            export.save_svg(view, out, width, height, args.light)
+        else:
+            export.save_png(view, out, width, height, args.light)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    finally:
+        view.worker.wait()
+        view.close()
+        view.deleteLater()
+        app.processEvents()
+    sys.stdout.write(f"{out}\n")
+    return 0
