@@ -104,3 +104,16 @@ def test_negative_definite_flag_and_newton_climbs_to_the_maximum():
 def test_unknown_method_is_a_value_error():
     with pytest.raises(ValueError, match="unknown method"):
         make_rule("adam")
+
+
+@pytest.mark.parametrize("start, kind", [((3.1, 1.3), "saddle"), ((3.1, 2.2), "minimum"),
+                                         ((2.05, 1.17), "maximum")])
+def test_a_converged_run_says_what_it_found(start, kind):
+    t = run(objective_from_text(EXAMPLE3), make_rule("newton"), start)
+    assert t.status == tr.CONVERGED and t.end_kind == kind
+    assert f"to a {kind}" in t.message
+
+
+def test_end_kind_is_none_unless_converged():
+    t = run(objective_from_text("x**2 + y**2"), make_rule("gd", 0.1), (1, 1), max_steps=2)
+    assert t.end_kind is None

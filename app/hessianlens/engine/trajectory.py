@@ -22,6 +22,14 @@ INDEFINITE = "indefinite"
 NEGATIVE_DEFINITE = "negative_definite"
 SINGULAR = "singular"
 
+END_KINDS = {
+    linalg2.POSITIVE_DEFINITE: "minimum",
+    linalg2.NEGATIVE_DEFINITE: "maximum",
+    linalg2.INDEFINITE: "saddle",
+    linalg2.SINGULAR: "degenerate",
+    linalg2.UNDEFINED: "degenerate",
+}
+
 _CLASS_FLAGS = {
     linalg2.INDEFINITE: (INDEFINITE,),
     linalg2.NEGATIVE_DEFINITE: (NEGATIVE_DEFINITE,),
@@ -90,6 +98,15 @@ class Trajectory:
     def steps_taken(self) -> int:
         return len(self.iterates) - 1
 
+    @property
+    def end_kind(self) -> str | None:
+        """What a converged run found, from the Hessian there: "minimum", "maximum",
+        "saddle" or "degenerate" (singular H: the second-order test says nothing); None
+        unless converged."""
+        if self.status != CONVERGED:
+            return None
+        return END_KINDS[self.iterates[-1].curvature]
+
 
 def _iterate(k, here: PointDerivatives, step, lr, uphill, info) -> Iterate:
     H = here.hessian
@@ -150,8 +167,13 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
                                     f"x = ({here.x[0]:.6g}, {here.x[1]:.6g})")
         gnorm = float(np.hypot(*here.grad))
         if gnorm < tol:
-            return finish(CONVERGED, f"converged in {k} steps: |grad f| = {gnorm:.3g} < {tol:g} "
-                                     f"at ({here.x[0]:.6g}, {here.x[1]:.6g}), f = {here.f:.6g}")
+            H = here.hessian
+            kind = END_KINDS[linalg2.curvature_class(*linalg2.eigenvalues(H[0, 0], H[0, 1],
+                                                                           H[1, 1]))]
+            where = "a degenerate stationary point" if kind == "degenerate" else f"a {kind}"
+            return finish(CONVERGED, f"converged in {k} steps to {where}: |grad f| = "
+                                     f"{gnorm:.3g} < {tol:g} at ({here.x[0]:.6g}, "
+                                     f"{here.x[1]:.6g}), f = {here.f:.6g}")
         if k >= max_steps:
             return finish(MAX_STEPS, f"stopped after {max_steps} steps: |grad f| = {gnorm:.3g} "
                                      f"is still above {tol:g}")

@@ -80,7 +80,11 @@ class MethodPath:
         text = f"{method_title(self.name)} (lr {cfg.learning_rate:g})"
         traj = self.session.trajectories.get(self.name)
         if traj is not None and self.session.is_finished(self.name):
-            text += f": {STATUS_WORDS.get(traj.status, traj.status)}, {traj.steps_taken} step{'s' if traj.steps_taken != 1 else ''}"
+            status = STATUS_WORDS.get(traj.status, traj.status)
+            if traj.end_kind:  # "converged to a saddle": the flag the write-up asks for
+                status += f" to a {traj.end_kind}"
+            n = traj.steps_taken
+            text += f": {status}, {n} step{'s' if n != 1 else ''}"
         else:
             text += f": step {min(self.session.step, traj.steps_taken if traj else 0)}"
         return text
