@@ -275,11 +275,13 @@ class _Builder:
     # --- building --------------------------------------------------------------------
     def build(self, node: ast.AST) -> sp.Expr:
         result = self._build(node)
-        if isinstance(result, sp.Number):
+        # Every constant, not only plain numbers: sin(exp(10**300)) would make sympy work
+        # with a 10**300-digit argument, so exp(10**300) is refused first.
+        if isinstance(result, sp.Expr) and result.is_number:
             self._check_magnitude(result, node)
         return result
 
-    def _check_magnitude(self, value: sp.Number, node: ast.AST) -> None:
+    def _check_magnitude(self, value: sp.Expr, node: ast.AST) -> None:
         if _log10_abs(value) > MAX_LOG10:
             raise self.error("this number is too large to compute (beyond 1e308)", node)
 
