@@ -68,3 +68,19 @@ def test_a_rect_must_be_a_rectangle():
         Rect(1, 1, 0, 1)
     with pytest.raises(ValueError):
         Rect(0, float("nan"), 0, 1)
+
+
+def test_quadratic_model_is_exact_for_a_quadratic_and_matches_f_to_second_order():
+    from hessianlens.engine.fields import quadratic_model
+
+    quad = objective_from_text("x**2 - 3*x*y + 2*y**2 + x - 7")
+    d = quad.at((0.5, -1.0))
+    xs, ys, m = quadratic_model(d.x, d.f, d.grad, d.hessian, Rect(-2, 2, -1, 3), 9)
+    X, Y = np.meshgrid(xs, ys)
+    np.testing.assert_allclose(m, quad.value(X, Y), atol=1e-12)
+    wavy = objective_from_text(EXAMPLE3)
+    d = wavy.at((3.1, 1.3))
+    h = 1e-3
+    xs, ys, m = quadratic_model(d.x, d.f, d.grad, d.hessian, Rect(3.1 - h, 3.1 + h, 1.3 - h, 1.3 + h), 3)
+    X, Y = np.meshgrid(xs, ys)
+    assert np.max(np.abs(m - wavy.value(X, Y))) < 1e-8  # error O(h^3)

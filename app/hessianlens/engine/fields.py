@@ -105,3 +105,18 @@ def compute_fields(objective: Objective, rect: Rect, nx: int, ny: int | None = N
         descent = (gx * dx + gy * dy) < 0
     return GridFields(rect, xs, ys, f, gx, gy, hxx, hxy, hyy, det, low, high, curvature,
                       dx, dy, length, descent)
+
+
+def quadratic_model(center, f: float, grad, hessian, rect: Rect, n: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The second-order Taylor model of f at ``center`` on an n x n grid over rect.
+
+    m(x) = f + g . (x - c) + 1/2 (x - c)^T H (x - c): the quadratic a Newton step minimises
+    (or maximises, or saddles) exactly. Returns (xs, ys, m) with m row-major (n, n).
+    """
+    xs, ys = grid_axes(rect, n)
+    X, Y = np.meshgrid(xs - center[0], ys - center[1])
+    (a, b), (_, c) = hessian
+    with np.errstate(all="ignore"):
+        m = f + grad[0] * X + grad[1] * Y + 0.5 * (a * X * X + 2 * b * X * Y + c * Y * Y)
+    return xs, ys, m

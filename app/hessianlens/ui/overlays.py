@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from hessianlens.engine import linalg2
-from hessianlens.engine.fields import grid_axes
+from hessianlens.engine.fields import quadratic_model
 from hessianlens.ui.arrows import arrow_segments
 from hessianlens.ui.contours import EMPTY, contour_lines
 
@@ -223,11 +223,8 @@ class QuadraticModelOverlay(Overlay):
             self.centre.setData([], [])
             return
         self.lines.setPen(pg.mkPen(pg.mkColor(colour).lighter(140), width=1))
-        xs, ys = grid_axes(bundle.fields.rect, self.GRID)
-        X, Y = np.meshgrid(xs - it.x[0], ys - it.x[1])
-        (a, b), (_, c) = it.hessian
-        with np.errstate(all="ignore"):
-            m = it.f + it.grad[0] * X + it.grad[1] * Y + 0.5 * (a * X * X + 2 * b * X * Y + c * Y * Y)
+        xs, ys, m = quadratic_model(it.x, it.f, it.grad, it.hessian, bundle.fields.rect,
+                                    self.GRID)
         self.lines.setData(*contour_lines(xs, ys, m, bundle.levels))
         self.centre.setData([it.x[0]], [it.x[1]])
 
