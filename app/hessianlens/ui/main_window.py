@@ -5,10 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox,
-                               QTabWidget, QToolBar, QWidget)
+                               QProgressBar, QTabWidget, QToolBar, QToolButton, QWidget)
 
 from hessianlens import __version__
 from hessianlens.resources import resource_path
+from hessianlens.ui.basins_panel import BasinsPanel
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.export import default_size
@@ -77,24 +78,29 @@ class MainWindow(QMainWindow):
         self.methods_panel = MethodsPanel(self.session)
         self.inspector = InspectorPanel(self.session)
         self.convergence = ConvergencePlot(self.session)
+        self.basins_panel = BasinsPanel(self.plot_view.basins)
         self.docks = {}
         for key, title, widget, area in (
                 ("function", "Function", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("methods", "Methods", self.methods_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("convergence", "Convergence", self.convergence,
-                 Qt.DockWidgetArea.RightDockWidgetArea)):
+                 Qt.DockWidgetArea.RightDockWidgetArea),
+                ("basins", "Basins", self.basins_panel, Qt.DockWidgetArea.LeftDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
+        self.tabifyDockWidget(self.docks["methods"], self.docks["basins"])
+        self.docks["methods"].raise_()
 
         self.playback = Playback(self.session, self)
         self.cursor_label = QLabel()
         self.cursor_label.setToolTip("Coordinates, f, det H and the curvature class under the cursor")
         self.statusBar().addPermanentWidget(self.cursor_label)
         self.plot_view.cursor_info.connect(self.cursor_label.setText)
+        self._make_basins_progress()
         self.plot_view.message.connect(self.show_message)
         self.session.function_error.connect(
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
@@ -150,6 +156,12 @@ class MainWindow(QMainWindow):
             a.toggled.connect(lambda on, n=name: self.session.set_overlay(n, on))
             self.overlay_actions[name] = a
         self.session.overlays_changed.connect(self._sync_overlay_actions)
+        basins = self.plot_view.basins
+        self.basins_action = self._action(
+            "Basins of attraction", "Colour every start of a grid over the view by where a rule "
+            "takes it (rule, comparison and grid in the Basins panel)", self._toggle_basins,
+            keys="Ctrl+5", checkable=True, checked=basins.enabled)
+        basins.enabled_changed.connect(self.basins_action.setChecked)
         self.normalized_action = self._action(
             "Normalized Newton arrows", "Draw every Newton arrow the same length (off: the true "
             "step, whose tip is where a full Newton step lands)", self.plot_view.set_newton_normalized,
@@ -181,6 +193,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         for a in self.overlay_actions.values():
             view.addAction(a)
+        view.addAction(self.basins_action)
         view.addSeparator()
         view.addAction(self.normalized_action)
         view.addAction(self.aspect_action)
@@ -203,6 +216,7 @@ class MainWindow(QMainWindow):
         overlays.setObjectName("toolbar_overlays")
         for a in self.overlay_actions.values():
             overlays.addAction(a)
+        overlays.addAction(self.basins_action)
         overlays.addSeparator()
         overlays.addAction(self.normalized_action)
         overlays.addAction(self.aspect_action)
@@ -214,6 +228,34 @@ class MainWindow(QMainWindow):
         play.addWidget(self.playback.speed)
         play.addWidget(self.playback.counter)
         self.addToolBar(play)
+
+    def _make_basins_progress(self) -> None:
+        """A progress bar and Cancel in the status bar, shown while basins are computed."""
+        basins = self.plot_view.basins
+        self.basins_progress = QProgressBar()
+        self.basins_progress.setMaximumWidth(160)
+        self.basins_progress.setFormat("basins %p%")
+        self.basins_cancel = QToolButton()
+        self.basins_cancel.setText("Cancel")
+        self.basins_cancel.setToolTip("Stop computing the basins of attraction")
+        self.basins_cancel.clicked.connect(basins.cancel)
+        for w in (self.basins_progress, self.basins_cancel):
+            w.setVisible(False)
+            self.statusBar().addPermanentWidget(w)
+        basins.progress.connect(lambda done, total: (self.basins_progress.setMaximum(total),
+                                                     self.basins_progress.setValue(done)))
+
+        def running(on: bool) -> None:
+            self.basins_progress.setValue(0)
+            self.basins_progress.setVisible(on)
+            self.basins_cancel.setVisible(on)
+        basins.running_changed.connect(running)
+
+    def _toggle_basins(self, on: bool) -> None:
+        self.plot_view.basins.set_enabled(on)
+        if on:
+            self.docks["basins"].show()
+            self.docks["basins"].raise_()
 
     def _sync_overlay_actions(self) -> None:
         for name, a in self.overlay_actions.items():

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine import linalg2
 from hessianlens.engine.fields import Rect
+from hessianlens.ui.basins_overlay import BasinsLayer
 from hessianlens.ui.field_worker import FieldWorker
 from hessianlens.ui.overlays import cache_drawing, image_rect, make_overlays
 from hessianlens.ui.session import Session
@@ -85,6 +86,7 @@ class PlotView(QWidget):
         for item in (self.image, self.contours):
             cache_drawing(item)
         self.overlays = make_overlays(self.plot, self.graphics.ci)
+        self.basins = BasinsLayer(self.plot, session, self)
         self.trajectories = TrajectoryLayer(self.plot, session)
         self.marker = pg.TargetItem(pos=session.start, size=18, pen=pg.mkPen("k", width=2),
                                     brush=pg.mkBrush(255, 255, 255, 200), movable=True)
@@ -98,6 +100,8 @@ class PlotView(QWidget):
         self.worker = FieldWorker(parent=self)
         self.worker.ready.connect(self._show_bundle)
         self.worker.failed.connect(self.message)
+        self.basins.message.connect(self.message)
+        self.basins.shown.connect(self._refresh_legend)
         self._setting_range = False
         self._view_timer = QTimer(self, singleShot=True, interval=VIEW_DEBOUNCE_MS)
         self._view_timer.timeout.connect(self._commit_view)
@@ -205,7 +209,9 @@ class PlotView(QWidget):
         if not self.vb.sceneBoundingRect().contains(scene_pos):
             return
         p = self.vb.mapSceneToView(scene_pos)
-        self.cursor_info.emit(describe_point(self.session.objective, p.x(), p.y()))
+        text = describe_point(self.session.objective, p.x(), p.y())
+        basin = self.basins.describe(p.x(), p.y())  # "from here: Newton reaches ..."
+        self.cursor_info.emit(f"{text}    {basin}" if basin else text)
 
     # --- trajectories, overlays, legend ----------------------------------------------------
     def _trajectories_changed(self) -> None:
@@ -234,7 +240,7 @@ class PlotView(QWidget):
         for name, overlay in self.overlays.items():
             if name in self.session.overlays:
                 entries += overlay.legend
-        return entries
+        return entries + self.basins.legend
 
     def _refresh_legend(self, *_args) -> None:
         entries = self.legend_entries()
@@ -252,6 +258,7 @@ class PlotView(QWidget):
 
     def shutdown(self) -> None:
         """Let a running field job finish before the window goes away."""
+        self.basins.shutdown()
         self.worker.wait(5000)
 
 
