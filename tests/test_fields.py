@@ -84,3 +84,15 @@ def test_quadratic_model_is_exact_for_a_quadratic_and_matches_f_to_second_order(
     xs, ys, m = quadratic_model(d.x, d.f, d.grad, d.hessian, Rect(3.1 - h, 3.1 + h, 1.3 - h, 1.3 + h), 3)
     X, Y = np.meshgrid(xs, ys)
     assert np.max(np.abs(m - wavy.value(X, Y))) < 1e-8  # error O(h^3)
+
+
+VALUES = [0.0, -0.0, 1.0, -1.0, 1e-13, -1e-13, 1e-300, 5.0, -5.0, np.inf, -np.inf, np.nan]
+
+
+def test_curvature_class_of_one_point_agrees_with_the_array_path():
+    lows, highs = np.meshgrid(VALUES, VALUES)
+    grid = linalg2.curvature_class(lows, highs)
+    for i, hi in enumerate(VALUES):
+        for j, lo in enumerate(VALUES):
+            if not lo > hi:  # eigenvalues come ordered
+                assert linalg2.curvature_class(lo, hi) == grid[i, j], (lo, hi)
