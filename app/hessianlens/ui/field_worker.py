@@ -51,10 +51,18 @@ def compute_bundle(objective: Objective, rect: Rect, generation: int = 0, grid: 
     det_limit = max(abs(det_lo), abs(det_hi), 1e-12)
     xs, ys = fields.xs, fields.ys
     eps = ZERO_STEP_FRACTION * min(rect.width, rect.height)
+    # The 20 lines of f from every other sample (and the last): a quarter of contourpy's time,
+    # with segments still under 2 pixels at the view's usual size.
+    ix, iy = _every_other(len(xs)), _every_other(len(ys))
     return FieldBundle(generation, objective, fields, coarse, (lo, hi), det_limit, levels,
-                       contour_lines(xs, ys, fields.f, levels),
+                       contour_lines(xs[ix], ys[iy], fields.f[np.ix_(iy, ix)], levels),
                        contour_lines(xs, ys, fields.det, [0.0]),
                        contour_lines(xs, ys, fields.newton_length, [eps]))
+
+
+def _every_other(n: int) -> np.ndarray:
+    idx = np.arange(0, n, 2)
+    return idx if idx[-1] == n - 1 else np.append(idx, n - 1)
 
 
 class _Signals(QObject):
