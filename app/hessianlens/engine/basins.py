@@ -254,7 +254,7 @@ def _classify(objective, rect, state, taken, end_x, end_y, end_g):
         labels[members] = label
         value = None
         if point is not None:
-            v = float(objective.value(*point))
+            v = objective.value_at(point)
             value = v if np.isfinite(v) else None
         outcomes.append(Outcome(label, str(kind), point, value, int(members.size),
                                 members.size / n, float(np.mean(taken[members]))))

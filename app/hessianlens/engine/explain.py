@@ -136,7 +136,7 @@ def inspect_point(objective: Objective, x, learning_rate: float = 1.0) -> PointI
 def _value(objective: Objective, x, step) -> float:
     if step is None:
         return float("nan")
-    return float(objective.value(*(x + step)))
+    return objective.value_at(x + step)
 
 
 def _angle(u, v) -> float:

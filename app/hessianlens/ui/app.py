@@ -50,7 +50,7 @@ def run_app(argv=None) -> int:
     window = MainWindow()
     _install_excepthook(lambda: window)
     window.show()
-    code = app.exec()
+    code = app.exec()  # safe: Qt event loop, not Python exec
     window.plot_view.shutdown()  # no field job may outlive the window
     window.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

@@ -277,6 +277,6 @@ def prepare_view(view, width: int, height: int, grid: int, timeout_ms: int = 60_
     view.worker.failed.connect(lambda _msg: loop.quit())
     QTimer.singleShot(timeout_ms, loop.quit)
     view.worker.request(view.session.objective, view.session.rect, now=True)
-    loop.exec()  # the result arrives through the event loop (a queued signal)
+    loop.exec()  # safe: Qt event loop; the result arrives as a queued signal
     view.worker.wait()
     settle()

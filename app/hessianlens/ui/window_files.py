@@ -168,7 +168,7 @@ class WindowFiles(QObject):
     # --- exports ---------------------------------------------------------------------------
     def _options(self, kind: str, factor: float) -> ExportOptions | None:
         dialog = ExportDialog(kind, export.default_size(self.window.plot_view, factor), self.window)
-        return dialog.options() if dialog.exec() else None
+        return dialog.options() if dialog.exec() else None  # safe: Qt dialog loop
 
     def _target(self, options: ExportOptions, name: str) -> str | None:
         path = self._ask_path("Export", name + SUFFIXES[options.format], options.file_filter,
