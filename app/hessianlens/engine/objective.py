@@ -85,8 +85,7 @@ class Objective:
     def _call(fn, x, y):
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
             try:
                 out = fn(x, y)
             except (OverflowError, ZeroDivisionError, ValueError, TypeError, FloatingPointError):
@@ -100,8 +99,7 @@ class Objective:
         if isinstance(value, np.ndarray) and value.dtype == np.float64 and value.shape == shape \
                 and not any(np.may_share_memory(value, a) for a in inputs):
             return value
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
             a = np.asarray(value)
             if np.iscomplexobj(a):
                 a = np.where(np.abs(a.imag) > 0, np.nan, a.real)
