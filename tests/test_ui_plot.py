@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from hessianlens.ui.field_worker import compute_bundle
 from hessianlens.ui.session import OVERLAYS
-from uihelpers import data_to_viewport, drag, open_window, viewport_to_data
+from uihelpers import data_to_viewport, drag, open_window, temp_settings, viewport_to_data
 
 
 @pytest.fixture
@@ -71,7 +71,55 @@ def test_valid_function_applies_after_a_pause_in_typing(qtbot, window):
         editor.edit.setPlainText("x**2 + 3*y**2")
     assert window.session.function_text == "x**2 + 3*y**2"
     assert not editor.error.isVisible()
-    assert "6*y" in editor.derivatives.text()
+    # The derivatives follow once the plane has painted the new function.
+    qtbot.waitUntil(lambda: "6*y" in editor.derivatives.text(), timeout=5_000)
+
+
+def test_the_plane_keeps_its_picture_until_the_new_fields_then_the_panels_follow(qtbot, window):
+    view, session = window.plot_view, window.session
+    old_paths = {name: t.points.copy() for name, t in session.trajectories.items()}
+    with qtbot.waitSignal(view.fields_shown, timeout=20_000):
+        session.set_function("x**2 + 3*y**2")
+        # New paths are traced at once, but the plane does not paint them over the old
+        # function's fields, and the panels wait for the plane.
+        assert any(not np.array_equal(t.points, old_paths[name])
+                   for name, t in session.trajectories.items())
+        assert view.repaint_held()
+        assert "6*y" not in window.editor.derivatives.text()
+        assert view.panels_pending()
+    assert not view.repaint_held()
+    qtbot.waitUntil(lambda: not view.panels_pending(), timeout=5_000)
+    assert "6*y" in window.editor.derivatives.text()
+    newton = session.trajectories["newton"]
+    qtbot.waitUntil(lambda: window.inspector.iterate is session.selected_iterate(), timeout=5_000)
+    grad_curve, _ = window.convergence.curves["newton"]
+    assert len(grad_curve.getData()[0]) == len(newton)
+
+
+def test_the_panels_follow_even_when_the_fields_fail(qtbot, window, monkeypatch):
+    import hessianlens.ui.field_worker as field_worker
+
+    def broken(*_args, **_kwargs):
+        raise MemoryError("no room for the grid")
+
+    monkeypatch.setattr(field_worker, "compute_bundle", broken)
+    view = window.plot_view
+    with qtbot.waitSignal(view.message, timeout=20_000) as message:
+        window.session.set_function("x**2 + 5*y**2")
+    assert "no room for the grid" in message.args[0]
+    assert not view.repaint_held()
+    qtbot.waitUntil(lambda: "10*y" in window.editor.derivatives.text(), timeout=5_000)
+
+
+def test_a_hidden_plane_holds_nothing(qtbot, tmp_path):
+    from hessianlens.ui.main_window import MainWindow
+
+    window = MainWindow(settings=temp_settings(tmp_path))  # never shown
+    qtbot.addWidget(window)
+    window.session.set_function("x**2 + 7*y**2")
+    assert not window.plot_view.repaint_held()
+    assert "14*y" in window.editor.derivatives.text()
+    window.plot_view.worker.wait()
 
 
 @pytest.mark.parametrize("name", OVERLAYS)

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine.explain import method_title
+from hessianlens.ui.session import call_now
 
 # A gradient of exactly zero has log10 = -inf: it is drawn one decade below the lowest finite
 # value on the plot (or at ZERO_FLOOR when there is none), so the point stays visible.
@@ -36,9 +37,10 @@ def finite_or_nan(values: np.ndarray) -> np.ndarray:
 class ConvergencePlot(QWidget):
     """Two linked plots against iteration: log10 |grad f| above, f below."""
 
-    def __init__(self, session, parent: QWidget | None = None):
+    def __init__(self, session, parent: QWidget | None = None, defer=call_now):
         super().__init__(parent)
         self.session = session
+        self._defer = defer  # when to redraw after the trajectories change
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setToolTip("log10 |grad f| and f at every iterate; the dashed line is "
                                  "the current step. Click a point to select that iterate; "
@@ -68,10 +70,13 @@ class ConvergencePlot(QWidget):
         # method name -> (grad curve, f curve)
         self.curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self._styles: dict[str, str] = {}  # method name -> colour of the curves in place
-        session.trajectories_changed.connect(self.update_curves)
-        session.methods_changed.connect(self.update_curves)  # a colour may have changed
+        session.trajectories_changed.connect(self._curves_changed)
+        session.methods_changed.connect(self._curves_changed)  # a colour may have changed
         session.step_changed.connect(self.update_step)
         self.update_curves()
+
+    def _curves_changed(self) -> None:
+        self._defer(self.update_curves)
 
     def update_curves(self) -> None:
         """Redraw every enabled method's curves from the session's trajectories.

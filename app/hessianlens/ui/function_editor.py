@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
 from hessianlens.engine.expression import ExpressionError
-from hessianlens.ui.session import Session
+from hessianlens.ui.session import Session, call_now
 
 PAUSE_MS = 700  # apply after this long without typing
 
@@ -24,9 +24,10 @@ class FunctionEditor(QWidget):
     """Edits the session's function; invalid text is underlined and explained, and the
     session keeps the last valid function meanwhile."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None, defer=call_now):
         super().__init__(parent)
         self.session = session
+        self._defer = defer  # when to show a new function's derivatives
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.edit = QPlainTextEdit(session.function_text)
         self.edit.setFont(mono)
@@ -92,6 +93,9 @@ class FunctionEditor(QWidget):
             self.edit.setPlainText(self.session.function_text)
             self.edit.blockSignals(False)
         self._clear_error()
+        self._defer(self._show_derivatives)
+
+    def _show_derivatives(self) -> None:
         self.derivatives.setText(derivatives_text(self.session.objective))
 
     def _clear_error(self) -> None:

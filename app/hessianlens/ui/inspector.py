@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QScr
 
 from hessianlens.engine import explain
 from hessianlens.engine.explain import fmt_matrix, fmt_number, fmt_vector
+from hessianlens.ui.session import call_now
 
 # (row label, tooltip), in display order. The values come from explain.inspect_point.
 ROWS = (
@@ -53,9 +54,10 @@ def gradient_learning_rate(session) -> float:
 class InspectorPanel(QWidget):
     """Shows session.selected_iterate(): x, f, grad, H, H^-1, ..., in numbers and words."""
 
-    def __init__(self, session, parent: QWidget | None = None):
+    def __init__(self, session, parent: QWidget | None = None, defer=call_now):
         super().__init__(parent)
         self.session = session
+        self._defer = defer  # when to refresh after the session changes
         self.inspection: explain.PointInspection | None = None
         self.comparison = None  # objective.compare_at(x) for the shown iterate, once computed
         self.iterate = None
@@ -111,7 +113,7 @@ class InspectorPanel(QWidget):
         self.refresh()
 
     def _schedule(self, *_) -> None:
-        self._timer.start()
+        self._defer(self._timer.start)
 
     def _method_chosen(self, index: int) -> None:
         name = self.method_box.itemData(index)

@@ -74,10 +74,12 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(page, "The one-step learning rate eta = 1/f''(w0) of a function "
                                       "of one variable (the second write-up)")
 
-        self.editor = FunctionEditor(self.session)
+        # The panels that follow a new function wait for the plane to show it first.
+        plane_first = self.plot_view.when_settled
+        self.editor = FunctionEditor(self.session, defer=plane_first)
         self.methods_panel = MethodsPanel(self.session)
-        self.inspector = InspectorPanel(self.session)
-        self.convergence = ConvergencePlot(self.session)
+        self.inspector = InspectorPanel(self.session, defer=plane_first)
+        self.convergence = ConvergencePlot(self.session, defer=plane_first)
         self.basins_panel = BasinsPanel(self.plot_view.basins)
         self.docks = {}
         for key, title, widget, area in (

@@ -239,3 +239,8 @@ class Session(QObject):
             self.set_overlay(name, name in state.overlays)
         self.select(state.selected_method or next(iter(self.methods), ""))
         return None
+
+
+def call_now(callback) -> None:
+    """The default scheduler of the panels: no waiting (see PlotView.when_settled)."""
+    callback()
