@@ -42,6 +42,12 @@ def _almost_everywhere(expr: sp.Expr) -> sp.Expr:
     return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
 
 
+def numpy_function(symbols, exprs):
+    """sympy.lambdify to numpy with common subexpressions shared. Without a docstring: by
+    default lambdify prints every expression into one, which took 40% of its time here."""
+    return sp.lambdify(symbols, exprs, modules="numpy", cse=True, docstring_limit=-1)
+
+
 def _real_float(v) -> float:
     try:
         return float(v)
@@ -71,14 +77,13 @@ class Objective:
         )
         # Lambdify turns the validated sympy tree (never the user's text) into numpy code;
         # cse shares the subexpressions of f, its gradient and its Hessian.
-        self._all = sp.lambdify((x, y), [f, gx, gy, *self.hessian_exprs], modules="numpy",
-                                cse=True)
+        self._all = numpy_function((x, y), [f, gx, gy, *self.hessian_exprs])
 
     @cached_property
     def _f(self):
         # f alone is cheaper to evaluate than all six entries; built on first use, so
         # applying a function in the window does not pay for it.
-        return sp.lambdify(self.symbols, self.f_expr, modules="numpy", cse=True)
+        return numpy_function(self.symbols, self.f_expr)
 
     # --- vectorized evaluation -------------------------------------------------------
     @staticmethod

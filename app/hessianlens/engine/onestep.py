@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from hessianlens.engine.expression import LINE, ParsedExpression, parse_expression
-from hessianlens.engine.objective import Objective
+from hessianlens.engine.objective import Objective, numpy_function
 
 OK = "ok"
 NO_RATE = "no_rate"  # f''(w0) = 0 at this w0 (an inflection point)
@@ -69,7 +69,7 @@ class LineFunction:
         self.df_expr = self._objective.grad_exprs[0]
         self.d2f_expr = self._objective.hessian_exprs[0]
         # Scalar f' for the loops (bisection, gradient descent): one lambdified expression.
-        self._df = sp.lambdify(self.w, self.df_expr, modules="numpy")
+        self._df = numpy_function(self.w, self.df_expr)
 
     def value(self, w) -> np.ndarray:
         return self._objective.value(w, 0.0)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from hessianlens.engine.fields import GridFields, Rect, compute_fields
 from hessianlens.engine.objective import Objective
 from hessianlens.ui.contours import contour_lines, robust_range
+from hessianlens.ui.overlays import curvature_rgba
 
 GRID = 512  # samples per axis of the fine fields (the image and its contours)
 ARROWS = 24  # arrows per axis of the Newton field
@@ -38,6 +39,7 @@ class FieldBundle:
     f_lines: tuple[np.ndarray, np.ndarray]
     det_zero_lines: tuple[np.ndarray, np.ndarray]
     zero_step_lines: tuple[np.ndarray, np.ndarray]
+    curvature_rgba: np.ndarray  # (ny, nx, 4) uint8: the curvature overlay's shading
 
 
 def compute_bundle(objective: Objective, rect: Rect, generation: int = 0, grid: int = GRID,
@@ -61,7 +63,8 @@ def compute_bundle(objective: Objective, rect: Rect, generation: int = 0, grid: 
     return FieldBundle(generation, objective, fields, coarse, (lo, hi), det_limit, levels,
                        contour_lines(xs, ys, half(fields.f), levels),
                        contour_lines(xs, ys, half(fields.det), [0.0]),
-                       contour_lines(xs, ys, half(fields.newton_length), [eps]))
+                       contour_lines(xs, ys, half(fields.newton_length), [eps]),
+                       curvature_rgba(fields.curvature))
 
 
 def _every_other(n: int) -> np.ndarray:

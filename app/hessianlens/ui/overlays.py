@@ -40,6 +40,12 @@ CURVATURE_COLOURS = {
 CURVATURE_LUT = np.array([CURVATURE_COLOURS[c] for c in range(-1, 4)], dtype=np.ubyte)
 
 
+def curvature_rgba(codes: np.ndarray) -> np.ndarray:
+    """The shading of the curvature classes: RGBA per sample (made in the field worker, so
+    the GUI thread only hands it to the image)."""
+    return np.take(CURVATURE_LUT, codes.astype(np.intp) + 1, axis=0)
+
+
 def cache_drawing(item) -> None:
     """Keep the item's rendering in a pixmap until its data or the zoom changes: the layers
     that do not move during an animation then cost a blit per frame instead of a redraw."""
@@ -187,8 +193,7 @@ class CurvatureOverlay(Overlay):
                                  linalg2.NEGATIVE_DEFINITE)]
 
     def update_fields(self, bundle) -> None:
-        rgba = CURVATURE_LUT[bundle.fields.curvature.astype(np.intp) + 1]
-        self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.image.setImage(bundle.curvature_rgba, autoLevels=False, levels=(0, 255))
         self.image.setRect(*image_rect(bundle.fields))
 
 
