@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from hessianlens.engine import onestep as ons
 from hessianlens.engine.expression import ExpressionError
-from hessianlens.engine.onestep import (gd_comparison, line_function, newton_steps, one_step,
-                                        polynomial_text)
+from hessianlens.engine.linefunction import line_function
+from hessianlens.engine.onestep import gd_comparison, newton_steps, one_step, polynomial_text
 
 WORKED = "-w**2 - 2*w - 3"
 

@@ -182,7 +182,8 @@ ONESTEP_KEYS = ("eta", "w0", "f_w0", "df_w0", "d2f_w0", "w1", "f_w1", "w_star", 
 
 
 def cmd_onestep(args) -> int:
-    from hessianlens.engine.onestep import line_function, one_step
+    from hessianlens.engine.linefunction import line_function
+    from hessianlens.engine.onestep import one_step
 
     d = one_step(_parse_function(args.function, line_function), args.w0).as_dict()
     out = {"function": d["function"], **{k: d[k] for k in ONESTEP_KEYS},

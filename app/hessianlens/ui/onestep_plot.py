@@ -9,7 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from hessianlens.engine.onestep import GdComparison, LineFunction, NewtonPath, OneStepResult
+from hessianlens.engine.linefunction import LineFunction
+from hessianlens.engine.onestep import GdComparison, NewtonPath, OneStepResult
 
 SAMPLES = 600
 GD_DRAWN = 60  # gradient-descent iterates drawn (the count may run to thousands)

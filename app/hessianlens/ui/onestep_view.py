@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPus
                                QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from hessianlens.engine.expression import ExpressionError
-from hessianlens.engine.onestep import (OK, gd_comparison, line_function, newton_steps,
-                                        one_step)
+from hessianlens.engine.linefunction import line_function
+from hessianlens.engine.onestep import OK, gd_comparison, newton_steps, one_step
 from hessianlens.ui.onestep_controls import FunctionControls, SpinSlider
 from hessianlens.ui.onestep_plot import OneStepPlot
 
