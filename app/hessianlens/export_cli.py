@@ -15,10 +15,11 @@ DEFAULT_RANGE = (-4.0, 4.0, -4.0, 4.0)  # XMIN, XMAX, YMIN, YMAX
 DEFAULT_SIZE = (1600, 1100)
 OUT_SUFFIXES = (".png", ".svg", ".gif")
 # The window's default export is twice the on-screen size: lay the plot out at this fraction
-# of the requested size (never under 400 px on its smaller side) so text and lines keep the
-# proportions of a window export.
+# of the requested size so text and lines keep the proportions of a window export. A small
+# picture is laid out at MIN_LAYOUT_PX on its smaller side and drawn scaled down, like a
+# thumbnail of a window export, rather than crowded by full-size text.
 LAYOUT_SCALE = 2.0
-MIN_LAYOUT_PX = 400
+MIN_LAYOUT_PX = 550
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -152,7 +153,7 @@ def cmd_export(args, CliError, parse_function) -> int:
     session.apply_state(state)  # overlays, step (clamped to the last), selection
     view = PlotView(session)
     width, height = args.size
-    layout = min(max(min(width, height) / MIN_LAYOUT_PX, 1.0), LAYOUT_SCALE)
+    layout = min(width, height) / max(min(width, height) / LAYOUT_SCALE, MIN_LAYOUT_PX)
     try:
         export.prepare_view(view, round(width / layout), round(height / layout),
                             args.grid or GRID)
