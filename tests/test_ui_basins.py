@@ -150,3 +150,16 @@ def test_panning_recomputes_for_the_visible_range(qtbot, window):
     r = window.session.rect
     xs = layer.maps[0].xs
     assert xs[0] == pytest.approx(r.xmin) and xs[-1] == pytest.approx(r.xmax)
+
+
+def test_a_rule_that_converges_nowhere_says_what_to_change(qtbot, window):
+    # The opening state: gradient descent at the write-up's lr 0.5 rattles in Example 3's
+    # wells and converges from no start within K steps.
+    window.basins_panel.rule.setCurrentIndex(window.basins_panel.rule.findData("gd"))
+    layer = show_basins(qtbot, window)
+    qtbot.waitUntil(lambda: not layer.running and layer.maps[0].method == "gd", timeout=20_000)
+    assert {o.kind for o in layer.maps[0].outcomes} == {"not_converged"}
+    text = window.basins_panel.summary.text()
+    assert "No start converges within K = " in text and "lr 0.5" in text
+    set_function(qtbot, window, "x**2 + y**2")  # gradient descent converges here
+    assert "No start converges" not in window.basins_panel.summary.text()

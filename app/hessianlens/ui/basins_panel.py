@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QPushButton, QSpinBox,
                                QWidget)
 
+from hessianlens.engine.basins import NOT_CONVERGED
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.steps import RULES
 from hessianlens.ui.basins_overlay import BasinsLayer, outcome_name
@@ -97,5 +98,11 @@ class BasinsPanel(QWidget):
             parts = [f"{outcome_name(o)} {100 * o.fraction:.0f}%" for o in m.outcomes[:6]]
             more = len(m.outcomes) - 6
             tail = f", {more} more" if more > 0 else ""
-            lines.append(f"<b>{method_title(m.method)}</b>: {', '.join(parts)}{tail}")
+            hint = ""
+            if all(o.kind == NOT_CONVERGED for o in m.outcomes):
+                # Gradient descent at the write-up's lr 0.5 on its Example 3: it rattles.
+                hint = (f"<br>No start converges within K = {m.max_steps} steps at lr "
+                        f"{m.learning_rate:g}: raise K, or change the learning rate or the "
+                        f"tolerance in the Methods dock.")
+            lines.append(f"<b>{method_title(m.method)}</b>: {', '.join(parts)}{tail}{hint}")
         self.summary.setText("<br>".join(lines))
