@@ -29,6 +29,35 @@ def test_fields_agree_with_the_pointwise_engine():
             assert F.newton_descent[i, j] == (np.dot(d.grad, p) < 0)
 
 
+@pytest.mark.parametrize("text", [
+    EXAMPLE3,
+    "sin(x) + 2",  # no y at all: f, gx and hxx vary along x only, the rest is constant
+    "exp(y) * 3",  # no x at all
+    "x**2 + 3*y**2",  # a constant Hessian
+    "x",  # f is the input itself
+    "log(x) + x*y",  # undefined for x < 0
+])
+def test_fields_on_the_broadcast_grid_equal_every_sample_evaluated(text):
+    # The grid is evaluated as an x row against a y column; every field must be the full,
+    # writable (ny, nx) array that evaluating each sample of a meshgrid gives.
+    obj = objective_from_text(text)
+    F = compute_fields(obj, Rect(-2, 3, -1, 2), 23, 17)
+    X, Y = np.meshgrid(F.xs, F.ys)
+    f, gx, gy, hxx, hxy, hyy = obj.derivatives(X, Y)
+    for name, expected in (("f", f), ("gx", gx), ("gy", gy), ("hxx", hxx), ("hxy", hxy),
+                           ("hyy", hyy)):
+        got = getattr(F, name)
+        assert got.shape == (17, 23) and got.flags.writeable and got.flags.c_contiguous, name
+        expected = np.where(np.isfinite(expected) & ~np.isnan(f), expected, np.nan)
+        np.testing.assert_array_equal(got, expected, err_msg=name)
+    np.testing.assert_array_equal(compute_value(obj, F.rect, 23, 17),
+                                  np.where(np.isfinite(f), f, np.nan))
+    every = compute_fields(obj, F.rect, 23, 17, broadcast=False)
+    for name in ("det", "eig_low", "eig_high", "curvature", "newton_dx", "newton_dy",
+                 "newton_length", "newton_descent"):
+        np.testing.assert_array_equal(getattr(F, name), getattr(every, name), err_msg=name)
+
+
 @pytest.mark.parametrize("text, code", [
     ("x**2 + y**2", linalg2.POSITIVE_DEFINITE),
     ("-x**2 - 2*y**2", linalg2.NEGATIVE_DEFINITE),

@@ -42,8 +42,12 @@ def engine_benchmarks() -> dict:
 
     rect = Rect(-4, 4, -4, 4)
     objective = objective_from_text(EXAMPLE3)
-    f_ms = median_ms(lambda: compute_value(objective, rect, GRID))
-    fields_ms = median_ms(lambda: compute_fields(objective, rect, GRID))
+    # Like for like, f and the fields evaluated at every sample (the unit of the ratio's
+    # target); then as the window computes them, x-only terms once per column (broadcast).
+    f_ms = median_ms(lambda: compute_value(objective, rect, GRID, broadcast=False))
+    fields_ms = median_ms(lambda: compute_fields(objective, rect, GRID, broadcast=False))
+    f_grid_ms = median_ms(lambda: compute_value(objective, rect, GRID))
+    fields_grid_ms = median_ms(lambda: compute_fields(objective, rect, GRID))
 
     rng = np.random.default_rng(0)
     pts = rng.uniform(-4, 4, size=(5, 2))
@@ -66,9 +70,11 @@ def engine_benchmarks() -> dict:
         "all_fields_ms": round(fields_ms, 2),
         "fields_over_f_ratio": round(fields_ms / f_ms, 2),
         "fields_over_f_target": 4,
+        "f_only_broadcast_ms": round(f_grid_ms, 2),
+        "all_fields_broadcast_ms": round(fields_grid_ms, 2),
         "numdifftools_per_point_ms": round(per_point_ms, 3),
         "numdifftools_grid_extrapolated_ms": round(nd_grid_ms, 0),
-        "exact_speedup_over_numdifftools": round(nd_grid_ms / fields_ms, 0),
+        "exact_speedup_over_numdifftools": round(nd_grid_ms / fields_grid_ms, 0),  # as the window runs
         "speedup_target": 10_000,
         "build_objective_ms": round(build_ms, 2),
         "build_objective_target_ms": 300,

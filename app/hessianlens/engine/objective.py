@@ -109,7 +109,7 @@ class Objective:
             if np.iscomplexobj(a):
                 a = np.where(np.abs(a.imag) > 0, np.nan, a.real)
             a = np.asarray(a, dtype=float)
-        return np.array(np.broadcast_to(a, shape), dtype=float)
+        return np.array(np.broadcast_to(a, shape), dtype=float, order="C")
 
     def value(self, x, y) -> np.ndarray:
         """f at points (arrays broadcast together)."""
