@@ -12,6 +12,20 @@ EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
 GRID = 512
 
 
+def interleaved_median_ms(fns, repeat: int = 11) -> list[float]:
+    """Median wall times (ms) of several functions run in turn, so that a shared machine's
+    changes of speed fall on all of them alike: their ratios stay meaningful."""
+    for fn in fns:
+        fn()  # warm-up
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, out in zip(fns, times):
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    return [statistics.median(t) for t in times]
+
+
 def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
     """Median wall time of fn() in milliseconds."""
     for _ in range(warmup):
@@ -44,10 +58,11 @@ def engine_benchmarks() -> dict:
     objective = objective_from_text(EXAMPLE3)
     # Like for like, f and the fields evaluated at every sample (the unit of the ratio's
     # target); then as the window computes them, x-only terms once per column (broadcast).
-    f_ms = median_ms(lambda: compute_value(objective, rect, GRID, broadcast=False))
-    fields_ms = median_ms(lambda: compute_fields(objective, rect, GRID, broadcast=False))
-    f_grid_ms = median_ms(lambda: compute_value(objective, rect, GRID))
-    fields_grid_ms = median_ms(lambda: compute_fields(objective, rect, GRID))
+    f_ms, fields_ms, f_grid_ms, fields_grid_ms = interleaved_median_ms([
+        lambda: compute_value(objective, rect, GRID, broadcast=False),
+        lambda: compute_fields(objective, rect, GRID, broadcast=False),
+        lambda: compute_value(objective, rect, GRID),
+        lambda: compute_fields(objective, rect, GRID)])
 
     rng = np.random.default_rng(0)
     pts = rng.uniform(-4, 4, size=(5, 2))
