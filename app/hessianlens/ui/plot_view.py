@@ -31,7 +31,7 @@ GIL_SWITCH_INTERVAL_S = 0.001
 # so a small window or picture still shows the paths under it; it can also be dragged away.
 LEGEND_MAX_WIDTH = 0.55
 LEGEND_MAX_HEIGHT = 0.6
-LEGEND_MIN_SCALE = 0.6
+LEGEND_MIN_SCALE = 0.8  # smaller text would be hard to read
 
 
 def configure_pyqtgraph() -> None:
