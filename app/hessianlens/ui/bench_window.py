@@ -22,13 +22,13 @@ def _wait(app, done, timeout_s: float = 10.0) -> None:
 def window_benchmarks() -> dict:
     """Median times of the window's interactive paths at 512 x 512, every overlay on."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEvent, QObject, QSettings
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from hessianlens.bench import median_ms
     from hessianlens.ui.field_worker import GRID
     from hessianlens.ui.main_window import MainWindow
-    from hessianlens.ui.plot_view import configure_pyqtgraph
+    from hessianlens.ui.plot_view import PaintSpy, configure_pyqtgraph
     from hessianlens.ui.session import OVERLAYS
 
     app = QApplication.instance() or QApplication([])
@@ -41,14 +41,7 @@ def window_benchmarks() -> dict:
         view, session = window.plot_view, window.session
         shown, painted = [], []
 
-        class PaintSpy(QObject):
-            def eventFilter(self, _obj, event):
-                if event.type() == QEvent.Type.Paint:
-                    painted.append(1)
-                return False
-
-        spy = PaintSpy(window)
-        view.graphics.viewport().installEventFilter(spy)
+        view.graphics.viewport().installEventFilter(PaintSpy(lambda: painted.append(1), window))
 
         def on_shown():
             shown.append(1)

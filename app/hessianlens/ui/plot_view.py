@@ -123,7 +123,7 @@ class PlotView(QWidget):
         self._deferred: dict = {}  # callbacks waiting for the plane (ordered, no repeats)
         self._flush_timer = QTimer(self, singleShot=True, interval=HOLD_REPAINT_MS)
         self._flush_timer.timeout.connect(self._flush_deferred)
-        self._paint_spy = _PaintSpy(self._plane_painted, self)
+        self._paint_spy = PaintSpy(self._plane_painted, self)
         self.graphics.viewport().installEventFilter(self._paint_spy)
         self.basins.message.connect(self.message)
         self.basins.shown.connect(self._refresh_legend)
@@ -340,7 +340,7 @@ class PlotView(QWidget):
         self.worker.wait(5000)
 
 
-class _PaintSpy(QObject):
+class PaintSpy(QObject):
     """Calls back when the watched widget is about to paint."""
 
     def __init__(self, callback, parent: QObject):
