@@ -124,6 +124,38 @@ def test_huge_powers_are_refused_without_being_computed():
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize("text, fragment", [
+    # Complex constants carry no I for sympy to see; building on them sent sympy's symbolic
+    # Abs and re into minutes of work (the property test below found these).
+    ("(-1)**pi * x", "complex-valued"),
+    ("exp(-(log2((-1)**(pi) - tan(0.5)))) + y", "complex-valued"),
+    ("cos(arctan(sqrt((9**9)**2 + (-1)^e))) * x", "complex-valued"),
+    ("(cos(-(math.log10(1e-3)^cos(9**9))))**2 + x", "complex-valued"),  # was RecursionError
+    # sympy rewrites exp(n*log(a)) as a**n and works it out in full.
+    ("math.log10(exp(10**300 * log(9**9))) * x", "too large or too small"),
+    ("sinh(-800) + x", "too large or too small"),
+    # Near 1, but exact: billions of digits.
+    ("(1 - 1/10**300)**(9**9) + x", "too many digits"),
+    ("cos(tan((10**300 - 2^2)**(-1/9**9))) * y", "too many digits"),
+    ("9**9 / ((exp(2) / 1e-3)**((9**9)**(-1) / (-1 - 10**300))) * x", "too many digits"),
+])
+def test_costly_or_complex_constants_are_refused_without_being_computed(text, fragment):
+    # In a subprocess with a time limit, as above.
+    code = ("import sys\nfrom hessianlens.engine.expression import parse_expression, "
+            "ExpressionError\ntry:\n    parse_expression(sys.argv[1])\n"
+            "except ExpressionError as exc:\n    print(exc.message)\n")
+    done = subprocess.run([sys.executable, "-c", code, text], timeout=60, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert fragment in done.stdout
+
+
+def test_plain_constants_still_compute_exactly():
+    parsed = parse_expression("exp(700) * x + 2**0.5 * y + (1.5)**100")
+    assert parsed.expr.has(sp.exp(700)) and parsed.expr.has(sp.sqrt(2))
+    assert sp.Rational(3, 2)**100 in parsed.expr.args
+
+
 def test_one_dimensional_spec_uses_w_and_x():
     w = parse_expression("w**2 + x", LINE).symbols[0]
     assert parse_expression("w**2 + x", LINE).expr == w**2 + w

@@ -18,6 +18,10 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 100
 # The largest |constant| we agree to compute: beyond it a float64 is inf or 0 anyway.
 MAX_LOG10 = 308.0
+MAX_DIGITS = 100_000  # of an exact power of a fraction (sympy works them out in full)
+# A constant whose imaginary part exceeds this fraction of its size is complex, not rounding.
+COMPLEX_RTOL = 1e-9
+COMPLEX_MESSAGE = "this part is complex-valued (a root or log of a negative number?)"
 
 _PREFIXES = ("np", "numpy", "math")
 
@@ -97,6 +101,7 @@ def _function_table():
 
 
 FUNCTIONS = _function_table()
+_EXPONENTIAL = {"exp", "sinh", "cosh"}  # grow as e^|a|
 CONSTANTS = {"pi": sp.pi, "e": sp.E}
 
 _BINOPS = {
@@ -278,12 +283,22 @@ class _Builder:
         # Every constant, not only plain numbers: sin(exp(10**300)) would make sympy work
         # with a 10**300-digit argument, so exp(10**300) is refused first.
         if isinstance(result, sp.Expr) and result.is_number:
-            self._check_magnitude(result, node)
+            self._check_constant(result, node)
         return result
 
-    def _check_magnitude(self, value: sp.Expr, node: ast.AST) -> None:
-        if _log10_abs(value) > MAX_LOG10:
+    def _check_constant(self, value: sp.Expr, node: ast.AST) -> None:
+        # Checked numerically, node by node: a complex constant such as (-1)**pi carries no
+        # I for sympy to see, and building on it sends sympy's symbolic simplification
+        # (Abs, re, log of a complex power) into minutes of work.
+        if isinstance(value, sp.Rational):
+            v, log10 = None, _log10_abs(value)
+        else:
+            v = _numeric(value)
+            log10 = _log10_of(v)
+        if log10 > MAX_LOG10:
             raise self.error("this number is too large to compute (beyond 1e308)", node)
+        if v is not None and abs(v.imag) > COMPLEX_RTOL * max(1.0, abs(v.real)):
+            raise self.error(COMPLEX_MESSAGE, node)
 
     def _build(self, node: ast.AST) -> sp.Expr:
         if isinstance(node, ast.Constant):
@@ -318,13 +333,12 @@ class _Builder:
         try:
             result = op(*args)
         except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError,
-                RecursionError, MemoryError, AttributeError):
+                RecursionError, MemoryError, AttributeError, NotImplementedError):
             raise self.error("this part cannot be computed", node) from None
         if isinstance(result, sp.Basic) and result.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise self.error("this part is undefined (a division by zero or a log of zero?)", node)
         if isinstance(result, sp.Basic) and result.has(sp.I):
-            raise self.error("this part is complex-valued (a root or log of a negative "
-                             "number?)", node)
+            raise self.error(COMPLEX_MESSAGE, node)
         return result
 
     def _check_power(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> None:
@@ -333,12 +347,14 @@ class _Builder:
         # (sqrt(2)*x)**(9**9) distribute the power over the constant factor.
         if not exponent.is_number:
             return  # a symbolic exponent: sympy leaves the power unevaluated
-        try:
-            x = abs(complex(exponent.evalf(15)))
-        except (TypeError, ValueError, OverflowError, ArithmeticError):
-            x = math.inf
+        v = _numeric(exponent)
+        x = math.inf if v is None else abs(v)
         if x == 0:
             return
+        # sympy raises a fraction p/q to a/b exactly through p**a, q**a and roots, and to a
+        # negative power through the complement b - a: (1 - 1/10**300)**(9**9) is near 1 but
+        # has billions of digits.
+        powers = max(abs(exponent.p), exponent.q) if isinstance(exponent, sp.Rational) else 0
         for factor in sp.Mul.make_args(base):
             if factor.free_symbols:
                 continue
@@ -348,6 +364,11 @@ class _Builder:
             if not (math.isfinite(b) and math.isfinite(x)) or abs(x * b) > MAX_LOG10:
                 raise self.error("this number is too large or too small to compute "
                                  "(beyond 1e308)", node)
+            digits = math.log10(abs(int(factor.p))) + math.log10(int(factor.q)) \
+                if isinstance(factor, sp.Rational) else 0.0
+            if digits and powers > MAX_DIGITS / digits:  # an int against a float: no overflow
+                raise self.error(f"this power has too many digits to compute exactly (over "
+                                 f"{MAX_DIGITS:,})", node)
 
     def _constant(self, node: ast.Constant) -> sp.Expr:
         v = node.value
@@ -443,6 +464,13 @@ class _Builder:
             raise self.error(f"{name} takes {want} argument{'s' if arities != (1,) else ''}, "
                              f"not {len(node.args)}", node)
         args = [self.build(a) for a in node.args]
+        if name in _EXPONENTIAL and args[0].is_number:
+            # e^|Re a| beyond 1e308 is refused before sympy computes it: it rewrites
+            # exp(10**300*log(9)) as 9**(10**300), an integer of 10**300 digits.
+            v = _numeric(args[0])
+            if v is None or abs(v.real) > MAX_LOG10 * math.log(10):
+                raise self.error("this number is too large or too small to compute (beyond "
+                                 "1e308)", node)
         return self._guard(fn, node, *args)
 
 
@@ -459,13 +487,28 @@ def _unshift(node: ast.AST) -> ast.AST:
 
 def _log10_abs(value: sp.Expr) -> float:
     """log10|value| of a constant without computing anything large; -inf for zero."""
-    if value == 0:
-        return -math.inf
     if isinstance(value, sp.Rational):  # Integer too
+        if value == 0:
+            return -math.inf
         return math.log10(abs(int(value.p))) - math.log10(int(value.q))  # exact for big ints
-    try:  # a Float or a constant expression such as sqrt(2) or pi
-        v = complex(sp.Abs(value).evalf(15))
-    except (TypeError, ValueError, OverflowError, ArithmeticError):
+    return _log10_of(_numeric(value))  # a Float or a constant such as sqrt(2) or pi
+
+
+def _numeric(value: sp.Expr) -> complex | None:
+    """A constant as a complex number (15 digits), None if it cannot be had (too large...).
+
+    Numerically only: sympy's symbolic Abs or re of a constant such as log((-1)**pi) can
+    take minutes."""
+    try:
+        return complex(value.evalf(15))
+    except (TypeError, ValueError, OverflowError, ArithmeticError, RecursionError,
+            NotImplementedError):
+        return None
+
+
+def _log10_of(v: complex | None) -> float:
+    """log10|v|; inf when v could not be had, -inf for zero."""
+    if v is None:
         return math.inf
     a = abs(v)
     return math.log10(a) if 0 < a < math.inf else (math.inf if a else -math.inf)
