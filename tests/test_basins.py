@@ -14,7 +14,7 @@ from hessianlens.engine.basins import (
     compute_basins, outcome_colours, stationary_kind, write_png)
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import objective_from_text
-from hessianlens.engine.steps import RULES, make_rule
+from hessianlens.engine.rules import RULES, make_rule
 from hessianlens.engine.trajectory import CONVERGED, DIVERGED as RUN_DIVERGED, run
 
 EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
@@ -25,7 +25,7 @@ SQUARE = Rect(-2, 2, -2, 2)  # an even grid over it has no start exactly on an a
 
 
 def basins(text, method, rect=SQUARE, n=64, lr=None, **kw):
-    return compute_basins(objective_from_text(text), make_rule(method, lr), rect, n, **kw)
+    return compute_basins(objective_from_text(text), make_rule(method, **({} if lr is None else {"learning_rate": lr})), rect, n, **kw)
 
 
 def test_newton_on_a_paraboloid_reaches_the_minimum_in_one_step_from_everywhere():
@@ -65,7 +65,7 @@ def test_gradient_descent_on_himmelblau_finds_exactly_its_four_minima():
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_vectorized_basins_agree_with_the_single_trajectory_runner(name):
     objective = objective_from_text(EXAMPLE3)
-    rule = make_rule(name, 0.5 if name == "gd" else None)
+    rule = make_rule(name, **({"learning_rate": 0.5} if name == "gd" else {}))
     bm = compute_basins(objective, rule, Rect(-4, 4, -4, 4), 40, max_steps=30)
     rng = np.random.default_rng(7)
     for i, j in rng.integers(0, 40, size=(25, 2)):

@@ -8,7 +8,7 @@ from hessianlens.engine.explain import (CURVATURE_WORDS, comparison_words, flag_
                                         fmt_number, inspect_point, inspection_words,
                                         newton_words)
 from hessianlens.engine.objective import objective_from_text
-from hessianlens.engine.steps import make_rule
+from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import run
 
 EXAMPLE_1 = "x0**2 + x1**2"
@@ -96,7 +96,7 @@ def test_stationary_point_and_overshooting_gradient_step():
 
 def test_gradient_descent_flags_name_the_method():
     # lr 1.5 on x^2 jumps from 1 to -2: downhill direction, higher f.
-    first = run(objective_from_text("x**2 + y**2"), make_rule("gd", 1.5), (1, 0)).iterates[0]
+    first = run(objective_from_text("x**2 + y**2"), make_rule("gd", learning_rate=1.5), (1, 0)).iterates[0]
     assert flag_words(first, "gd") == ("this gradient descent step overshoots: it starts "
                                        "downhill but f rises",)
 

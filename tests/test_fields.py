@@ -6,7 +6,7 @@ import pytest
 from hessianlens.engine import linalg2
 from hessianlens.engine.fields import Rect, compute_fields, compute_value
 from hessianlens.engine.objective import objective_from_text
-from hessianlens.engine.steps import newton_direction
+from hessianlens.engine.rules.base import newton_direction
 
 EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
 

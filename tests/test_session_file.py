@@ -10,7 +10,7 @@ import pytest
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import objective_from_text
 from hessianlens.engine.serialize import trajectories_to_csv, trajectories_to_json
-from hessianlens.engine.steps import make_rule
+from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import run
 from hessianlens.files import write_text_atomic
 from hessianlens.session_file import (MethodConfig, SessionFileError, SessionState, load_session,
@@ -129,7 +129,7 @@ def test_an_interrupted_write_leaves_the_previous_file_intact(tmp_path, monkeypa
 
 def test_trajectories_export_uses_the_trace_schema_once_per_method():
     obj = objective_from_text("x**2 + 3*y**2")
-    trajs = [run(obj, make_rule("gd", 0.1), (1, 1), max_steps=3),
+    trajs = [run(obj, make_rule("gd", learning_rate=0.1), (1, 1), max_steps=3),
              run(obj, make_rule("newton"), (1, 1))]
     data = json.loads(trajectories_to_json(trajs, "x**2 + 3*y**2"))
     assert [d["method"] for d in data] == ["gd", "newton"]

@@ -8,7 +8,7 @@ import pytest
 from hessianlens.engine import linalg2
 from hessianlens.engine.objective import objective_from_text
 from hessianlens.engine.serialize import trajectory_to_dict
-from hessianlens.engine.steps import RULES, make_rule
+from hessianlens.engine.rules import RULES, make_rule
 from hessianlens.engine.trajectory import CONVERGED, run
 
 SAFEGUARDED = ("newton-linesearch", "saddle-free", "damped-newton", "optimal-lr")
@@ -25,7 +25,7 @@ def test_the_new_rules_are_registered_with_titles():
     for name in SAFEGUARDED:
         rule = make_rule(name)
         assert name in RULES and rule.name == name and rule.title
-        assert make_rule(name, 0.25).learning_rate == 0.25
+        assert make_rule(name, learning_rate=0.25).learning_rate == 0.25
 
 
 def test_absolute_hessian_matches_the_eigendecomposition():
@@ -129,7 +129,7 @@ def test_optimal_rate_is_one_over_the_curvature_along_the_gradient():
 
 def test_optimal_rate_falls_back_where_the_curvature_along_g_is_negative():
     objective = objective_from_text(SADDLE)
-    proposal = make_rule("optimal-lr", 0.1).propose(objective, objective.at((0, 1)))
+    proposal = make_rule("optimal-lr", learning_rate=0.1).propose(objective, objective.at((0, 1)))
     assert proposal.info["fell_back"] is True and proposal.info["gHg"] < 0
     assert proposal.learning_rate == pytest.approx(0.1)
     assert proposal.step == pytest.approx([0, 0.2])

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from hessianlens.engine import trajectory as tr
 from hessianlens.engine.objective import objective_from_text
-from hessianlens.engine.steps import make_rule
+from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import run
 
 EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
@@ -21,7 +21,7 @@ def test_newton_reaches_the_minimum_of_example_1_and_2_in_one_step():
 
 
 def test_example_2_negative_gradient_does_not_point_at_the_minimum():
-    t = run(objective_from_text("x0**2 - x0*x1/2 + (x1/3)**2"), make_rule("gd", 0.1), (-3, -3))
+    t = run(objective_from_text("x0**2 - x0*x1/2 + (x1/3)**2"), make_rule("gd", learning_rate=0.1), (-3, -3))
     first = t.iterates[0]
     np.testing.assert_allclose(first.step / first.learning_rate, [4.5, -0.8333333], atol=1e-6)
     cos = np.dot(first.step, [3, 3]) / np.linalg.norm(first.step) / np.linalg.norm([3, 3])
@@ -41,9 +41,9 @@ def test_newton_solves_any_positive_definite_quadratic_in_one_step(a, c, rho, cx
 
 def test_gradient_descent_above_two_over_lambda_max_diverges():
     # lambda_max = 2 * 3 = 6: lr > 1/3 makes |1 - lr * lambda| > 1 along y.
-    t = run(objective_from_text("x**2 + 3*y**2"), make_rule("gd", 0.5), (1, 1), max_steps=500)
+    t = run(objective_from_text("x**2 + 3*y**2"), make_rule("gd", learning_rate=0.5), (1, 1), max_steps=500)
     assert t.status == tr.DIVERGED and "diverged" in t.message
-    below = run(objective_from_text("x**2 + 3*y**2"), make_rule("gd", 0.3), (1, 1), max_steps=500)
+    below = run(objective_from_text("x**2 + 3*y**2"), make_rule("gd", learning_rate=0.3), (1, 1), max_steps=500)
     assert below.status == tr.CONVERGED
 
 
@@ -69,7 +69,7 @@ def test_example_3_newton_goes_uphill_from_the_write_up_start():
 def test_example_4_newton_from_inside_the_positive_definite_region_finds_the_minimum():
     obj = objective_from_text(EXAMPLE3)
     newton = run(obj, make_rule("newton"), (3.1, 2.2))
-    gd = run(obj, make_rule("gd", 0.5), (3.1, 2.2))
+    gd = run(obj, make_rule("gd", learning_rate=0.5), (3.1, 2.2))
     assert newton.status == tr.CONVERGED
     np.testing.assert_allclose(newton.points[-1], [np.pi, 2.6338], atol=1e-4)
     assert newton.values[-1] == pytest.approx(-1)
@@ -77,7 +77,7 @@ def test_example_4_newton_from_inside_the_positive_definite_region_finds_the_min
 
 
 def test_every_iterate_records_the_write_up_numbers():
-    t = run(objective_from_text("x**2 + 3*y**2"), make_rule("gd", 0.1), (1, 1), max_steps=5)
+    t = run(objective_from_text("x**2 + 3*y**2"), make_rule("gd", learning_rate=0.1), (1, 1), max_steps=5)
     assert t.status == tr.MAX_STEPS and len(t) == 6
     for k, it in enumerate(t.iterates):
         assert it.k == k and it.learning_rate == 0.1
@@ -115,5 +115,5 @@ def test_a_converged_run_says_what_it_found(start, kind):
 
 
 def test_end_kind_is_none_unless_converged():
-    t = run(objective_from_text("x**2 + y**2"), make_rule("gd", 0.1), (1, 1), max_steps=2)
+    t = run(objective_from_text("x**2 + y**2"), make_rule("gd", learning_rate=0.1), (1, 1), max_steps=2)
     assert t.end_kind is None

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QColorDialog
 
 from hessianlens.engine import explain
 from hessianlens.engine.fields import Rect
-from hessianlens.engine.steps import RULES
+from hessianlens.engine.rules import RULES
 from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.inspector import InspectorPanel
 from hessianlens.ui.methods_panel import MethodsPanel

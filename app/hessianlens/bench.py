@@ -50,7 +50,7 @@ def _basins_ms(objective, rule, rect) -> tuple[float, float]:
 def engine_benchmarks() -> dict:
     from hessianlens.engine.fields import Rect, compute_fields, compute_value
     from hessianlens.engine.objective import objective_from_text
-    from hessianlens.engine.steps import make_rule
+    from hessianlens.engine.rules import make_rule
     from hessianlens.engine.trajectory import run
     from sympy.core.cache import clear_cache
 

@@ -74,7 +74,7 @@ def _grid(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from hessianlens.engine.steps import RULES
+    from hessianlens.engine.rules import RULES
 
     parser = argparse.ArgumentParser(
         prog="hessianlens",
@@ -140,11 +140,11 @@ def _parse_function(text: str, build=None):
 
 def cmd_trace(args) -> int:
     from hessianlens.engine.serialize import trajectory_to_csv, trajectory_to_json
-    from hessianlens.engine.steps import make_rule
+    from hessianlens.engine.rules import make_rule
     from hessianlens.engine.trajectory import run
 
     objective = _parse_function(args.function)
-    rule = make_rule(args.method, args.lr)
+    rule = make_rule(args.method, **({} if args.lr is None else {"learning_rate": args.lr}))
     traj = run(objective, rule, args.start, max_steps=args.steps, tol=args.tol)
     if args.format == "json":
         sys.stdout.write(trajectory_to_json(traj, args.function) + "\n")
@@ -155,10 +155,10 @@ def cmd_trace(args) -> int:
 
 def cmd_basins(args) -> int:
     from hessianlens.engine.basins import basins_to_dict, compute_basins, write_png
-    from hessianlens.engine.steps import make_rule
+    from hessianlens.engine.rules import make_rule
 
     objective = _parse_function(args.function)
-    rule = make_rule(args.method, args.lr)
+    rule = make_rule(args.method, **({} if args.lr is None else {"learning_rate": args.lr}))
     basin_map = compute_basins(objective, rule, args.range, args.grid, max_steps=args.steps,
                                tol=args.tol)
     if args.out:

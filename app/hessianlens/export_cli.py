@@ -88,7 +88,7 @@ def build_state(args, CliError, parse_function):
     from dataclasses import replace
 
     from hessianlens.engine.fields import Rect
-    from hessianlens.engine.steps import RULES
+    from hessianlens.engine.rules import RULES
     from hessianlens.session_file import OVERLAYS, SessionFileError, SessionState, load_session
     from hessianlens.ui.session import default_methods
 

@@ -100,7 +100,7 @@ def _mapping(value, where: str, keys: tuple[str, ...]) -> dict:
 
 
 def _method(value, i: int) -> MethodConfig:
-    from hessianlens.engine.steps import RULES
+    from hessianlens.engine.rules import RULES
 
     where = f"methods[{i}]"
     m = _mapping(value, where, ("name", "enabled", "learning_rate", "max_steps", "tol", "colour"))

@@ -3,8 +3,8 @@
 Each start ends at a stationary point (converged: |grad f| < tol), diverged (left the square
 |x|, |y| <= bound or met a non-finite value), or not converged (K steps used up, or the rule
 had no step: a singular Hessian). The loop runs over steps only; every step is one call of
-the rule's array code (:meth:`ArrayRule.steps`) on the still-active starts, exactly the code
-the single-trajectory runner uses, so the two agree start by start.
+the rule's array code (:meth:`Rule.steps`) on the still-active starts, their state compacted
+with them, exactly the code the single-trajectory runner uses, so the two agree start by start.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from hessianlens.engine import linalg2
 from hessianlens.engine.fields import Rect, grid_axes
 from hessianlens.engine.objective import Objective
-from hessianlens.engine.steps import Batch
+from hessianlens.engine.rules.base import Batch, compact
+from hessianlens.engine.serialize import json_number
 
 MINIMUM = "minimum"
 SADDLE = "saddle"
@@ -71,6 +72,7 @@ class BasinMap:
     outcomes: tuple[Outcome, ...]
     status: str
     message: str
+    params: dict = field(default_factory=dict)  # the rule's parameters
 
     def outcome_at(self, x: float, y: float) -> tuple[Outcome, int] | None:
         """The outcome and step count of the grid start nearest (x, y), or None."""
@@ -172,12 +174,13 @@ def compute_basins(objective: Objective, rule, rect: Rect, nx: int = 256, ny: in
     end_x, end_y, end_g = X.ravel().copy(), Y.ravel().copy(), np.zeros(n)
     idx = np.arange(n)
     x, y = end_x.copy(), end_y.copy()
+    memory: dict = {}  # the rule's state, rows matching the active starts
     lr = float(rule.learning_rate)
 
     def finish(status, message, labels, outcomes):
         return BasinMap(rule.name, lr, rect, xs, ys, int(max_steps), float(tol),
                         labels.reshape(shape), taken.reshape(shape), tuple(outcomes), status,
-                        message)
+                        message, dict(rule.values))
 
     def settle(mask, code, k, g=None):
         if not mask.any():
@@ -187,9 +190,6 @@ def compute_basins(objective: Objective, rule, rect: Rect, nx: int = 256, ny: in
         end_x[where], end_y[where] = x[mask], y[mask]
         if g is not None:
             end_g[where] = g[mask]
-
-    def compact(keep, arrays):
-        return arrays if keep.all() else tuple(a[keep] for a in arrays)
 
     for k in range(max_steps + 1):
         if cancel is not None and cancel():
@@ -210,11 +210,14 @@ def compute_basins(objective: Objective, rule, rect: Rect, nx: int = 256, ny: in
         if k == max_steps:
             settle(keep, _STOPPED, k)
             break
-        idx, x, y, *d = compact(keep, (idx, x, y, *d))
-        s = rule.steps(objective, Batch(x, y, *d))
+        (idx, x, y, *d), memory = compact(keep, (idx, x, y, *d), memory)
+        batch = Batch(x, y, *d)
+        if k == 0:  # the runner makes the state at its first step too
+            memory = rule.init_state(objective, batch)
+        s, memory = rule.steps(objective, batch, memory)
         go = s.ok  # no step (singular Hessian): the runner stops there too
         settle(~go, _STOPPED, k)
-        idx, x, y, dx, dy = compact(go, (idx, x, y, s.dx, s.dy))
+        (idx, x, y, dx, dy), memory = compact(go, (idx, x, y, s.dx, s.dy), memory)
         x, y = x + dx, y + dy
         if progress is not None:
             progress(k + 1, max_steps)
@@ -318,23 +321,20 @@ def write_png(basin_map: BasinMap, path, min_size: int = 256) -> None:
         raise
 
 
-def _num(v):
-    return None if v is None or not np.isfinite(v) else float(v)
-
-
 def basins_to_dict(basin_map: BasinMap, function_text: str) -> dict:
     """The JSON object of ``hessianlens basins``."""
     r = basin_map.rect
     return {
         "function": function_text,
         "method": basin_map.method,
-        "lr": _num(basin_map.learning_rate),
+        "lr": json_number(basin_map.learning_rate),
+        "params": dict(basin_map.params),
         "range": [r.xmin, r.xmax, r.ymin, r.ymax],
         "grid": [int(basin_map.xs.size), int(basin_map.ys.size)],
         "max_steps": basin_map.max_steps,
         "tol": basin_map.tol,
         "status": basin_map.status,
         "outcomes": [{"kind": o.kind, "point": None if o.point is None else list(o.point),
-                      "value": _num(o.value), "count": o.count, "fraction": o.fraction,
+                      "value": json_number(o.value), "count": o.count, "fraction": o.fraction,
                       "mean_steps": o.mean_steps} for o in basin_map.outcomes],
     }

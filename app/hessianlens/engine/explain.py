@@ -14,7 +14,8 @@ import numpy as np
 
 from hessianlens.engine import linalg2
 from hessianlens.engine.objective import DerivativeComparison, Objective
-from hessianlens.engine.steps import RULES, newton_direction
+from hessianlens.engine.rules import RULES
+from hessianlens.engine.rules.base import newton_direction
 from hessianlens.engine.trajectory import (ASCENT_DIRECTION, INDEFINITE, NEGATIVE_DEFINITE,
                                            SINGULAR, UPHILL, Iterate)
 
@@ -63,8 +64,21 @@ def fmt_matrix(m) -> str:
 
 
 def method_title(name: str) -> str:
+    """The registered rule's title ("Newton + line search"); the name itself if unknown."""
     rule = RULES.get(name)
     return rule.title if rule is not None else name
+
+
+def method_explanation(name: str) -> str:
+    """The registered rule's one-line explanation ("" if unknown)."""
+    rule = RULES.get(name)
+    return rule.explanation if rule is not None else ""
+
+
+def method_summary(name: str, params) -> str:
+    """A method's parameters in a few words for a legend ("lr 0.5")."""
+    rule = RULES.get(name)
+    return rule.summary(params) if rule is not None else ""
 
 
 def _step_subject(method: str | None) -> str:

@@ -7,38 +7,52 @@ import io
 import json
 import math
 
+import numpy as np
+
 from hessianlens.engine.trajectory import Iterate, Trajectory
 
 CSV_COLUMNS = ("k", "x", "y", "f", "grad_x", "grad_y", "hxx", "hxy", "hyy", "eig_low",
                "eig_high", "det", "step_x", "step_y", "lr", "flags")
 
 
-def _num(v) -> float | None:
-    """A float for JSON; None for a non-finite value (JSON has no NaN or inf)."""
+def json_number(v) -> float | None:
+    """A float for JSON; None for a missing or non-finite value (JSON has no NaN or inf)."""
+    if v is None:
+        return None
     v = float(v)
     return v if math.isfinite(v) else None
 
 
 def _vec(a) -> list | None:
-    return None if a is None else [_num(v) for v in a]
+    return None if a is None else [json_number(v) for v in a]
+
+
+def _nested(a):
+    """An array of any shape as nested lists of JSON numbers."""
+    a = np.asarray(a, dtype=float)
+    return json_number(a) if a.ndim == 0 else [_nested(v) for v in a]
 
 
 def iterate_to_dict(it: Iterate) -> dict:
     H = it.hessian
-    return {
+    d = {
         "k": it.k,
         "x": _vec(it.x),
-        "f": _num(it.f),
+        "f": json_number(it.f),
         "grad": _vec(it.grad),
-        "hessian": [[_num(H[0, 0]), _num(H[0, 1])], [_num(H[1, 0]), _num(H[1, 1])]],
+        "hessian": _nested(H),
         "eigenvalues": _vec(it.eigenvalues),
-        "det": _num(it.det),
+        "det": json_number(it.det),
         "step": _vec(it.step),
-        "lr": _num(it.learning_rate),
+        "lr": json_number(it.learning_rate),
         "flags": list(it.flags),
-        **({"info": {k: _num(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
+        **({"info": {k: json_number(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
                      else v for k, v in it.info.items()}} if it.info else {}),
     }
+    # A rule's own per-step fields (a quasi-Newton matrix, say) beside the standard ones,
+    # which they never replace.
+    d.update({k: _nested(v) for k, v in it.extra.items() if k not in d})
+    return d
 
 
 def trajectory_to_dict(trajectory: Trajectory, function_text: str) -> dict:
@@ -46,7 +60,8 @@ def trajectory_to_dict(trajectory: Trajectory, function_text: str) -> dict:
     return {
         "function": function_text,
         "method": trajectory.method,
-        "lr": _num(trajectory.learning_rate),
+        "lr": json_number(trajectory.learning_rate),
+        "params": dict(trajectory.params),
         "status": trajectory.status,
         "message": trajectory.message,
         "steps": [iterate_to_dict(it) for it in trajectory.iterates],

@@ -58,6 +58,7 @@ class Iterate:
     learning_rate: float
     flags: tuple[str, ...]
     info: dict = field(default_factory=dict)  # rule-specific numbers for this step
+    extra: dict = field(default_factory=dict)  # rule-specific fields (arrays) for this step
 
     @property
     def grad_norm(self) -> float:
@@ -77,6 +78,7 @@ class Trajectory:
     status: str
     message: str
     iterates: tuple[Iterate, ...]
+    params: dict = field(default_factory=dict)  # the rule's parameters
 
     def __len__(self) -> int:
         return len(self.iterates)
@@ -108,7 +110,7 @@ class Trajectory:
         return END_KINDS[self.iterates[-1].curvature]
 
 
-def _iterate(k, here: PointDerivatives, step, lr, uphill, info) -> Iterate:
+def _iterate(k, here: PointDerivatives, step, lr, uphill, info, extra=None) -> Iterate:
     H = here.hessian
     low, high = linalg2.eigenvalues(H[0, 0], H[0, 1], H[1, 1])
     det = float(linalg2.determinant(H[0, 0], H[0, 1], H[1, 1]))
@@ -120,7 +122,8 @@ def _iterate(k, here: PointDerivatives, step, lr, uphill, info) -> Iterate:
             flags.insert(1 if uphill else 0, ASCENT_DIRECTION)
     return Iterate(k, _frozen(here.x), float(here.f), _frozen(here.grad), _frozen(H),
                    _frozen([low, high]), det, None if step is None else _frozen(step),
-                   float(lr), tuple(flags), dict(info))
+                   float(lr), tuple(flags), dict(info),
+                   {k: _frozen(v) for k, v in (extra or {}).items()})
 
 
 def _finite(d: PointDerivatives) -> bool:
@@ -134,7 +137,9 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
     Parameters
     ----------
     objective : Objective
-    rule : a step rule (see :mod:`hessianlens.engine.steps`)
+    rule : Rule
+        A step rule (see :mod:`hessianlens.engine.rules`); its state, if it keeps one, is
+        made at the start and carried from step to step.
     start : (x, y)
     max_steps : int
         At most this many steps, so at most max_steps + 1 iterates.
@@ -153,10 +158,11 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
     iterates: list[Iterate] = []
     here = objective.at(start)
     k = 0
+    state = None  # made by the rule at the first step, as compute_basins does
 
-    def finish(status: str, message: str, info=None) -> Trajectory:
-        iterates.append(_iterate(k, here, None, lr, False, info or {}))
-        return Trajectory(rule.name, lr, status, message, tuple(iterates))
+    def finish(status: str, message: str, info=None, extra=None) -> Trajectory:
+        iterates.append(_iterate(k, here, None, lr, False, info or {}, extra))
+        return Trajectory(rule.name, lr, status, message, tuple(iterates), dict(rule.values))
 
     while True:
         if not np.all(np.isfinite(here.x)) or np.max(np.abs(here.x)) > bound:
@@ -177,11 +183,11 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
         if k >= max_steps:
             return finish(MAX_STEPS, f"stopped after {max_steps} steps: |grad f| = {gnorm:.3g} "
                                      f"is still above {tol:g}")
-        proposal = rule.propose(objective, here)
+        proposal, state = rule.step_at(objective, here, state)
         if proposal.step is None:
             return finish(SINGULAR_HESSIAN, f"singular Hessian at step {k}: {proposal.message}",
-                          info=proposal.info)
+                          info=proposal.info, extra=proposal.extra)
         nxt = objective.at(here.x + proposal.step)
         iterates.append(_iterate(k, here, proposal.step, proposal.learning_rate,
-                                 bool(nxt.f > here.f), proposal.info))
+                                 bool(nxt.f > here.f), proposal.info, proposal.extra))
         here, k = nxt, k + 1

@@ -21,7 +21,7 @@ from hessianlens.engine.basins import (DIVERGED, NOT_CONVERGED, BasinMap, basin_
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import Objective
 from hessianlens.engine.explain import method_title
-from hessianlens.engine.steps import make_rule
+from hessianlens.engine.rules import make_rule
 from hessianlens.ui.overlays import image_rect, swatch
 
 DEBOUNCE_MS = 150
@@ -232,7 +232,7 @@ class BasinsLayer(QObject):
         out = []
         for name in self.rule_names():
             m = self.session.methods.get(name)
-            out.append((make_rule(name, m.learning_rate if m else None), m.tol if m else 1e-6))
+            out.append((make_rule(name, **({"learning_rate": m.learning_rate} if m else {})), m.tol if m else 1e-6))
         return out
 
     # --- computing ------------------------------------------------------------------------

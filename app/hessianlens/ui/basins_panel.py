@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QPushB
 
 from hessianlens.engine.basins import NOT_CONVERGED
 from hessianlens.engine.explain import method_title
-from hessianlens.engine.steps import RULES
+from hessianlens.engine.rules import RULES
 from hessianlens.ui.basins_overlay import BasinsLayer, outcome_name
 
 GRID_RANGE = (32, 512)

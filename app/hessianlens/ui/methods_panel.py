@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QColorDialog, QDoubl
                                QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from hessianlens.engine.explain import method_title
-from hessianlens.engine.steps import RULES
+from hessianlens.engine.rules import RULES
 
 LR_RANGE = (1e-4, 100.0)
 MAX_STEPS_RANGE = (1, 100_000)

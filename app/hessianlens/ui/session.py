@@ -14,7 +14,7 @@ from hessianlens.engine.explain import method_title  # noqa: F401 - re-exported 
 from hessianlens.engine.expression import ExpressionError
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import Objective, objective_from_text
-from hessianlens.engine.steps import RULES, make_rule
+from hessianlens.engine.rules import RULES, make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
 from hessianlens.session_file import OVERLAYS, MethodConfig, SessionState  # noqa: F401
 
@@ -139,7 +139,7 @@ class Session(QObject):
         # screen, a click); playback mid-way keeps its step.
         was_at_end = self.step >= self.last_step
         self.trajectories = {
-            m.name: run(self.objective, make_rule(m.name, m.learning_rate), self.start,
+            m.name: run(self.objective, make_rule(m.name, learning_rate=m.learning_rate), self.start,
                         max_steps=m.max_steps, tol=m.tol)
             for m in self.enabled_methods()
         }

@@ -1,0 +1,18 @@
+"""Gradient descent: x <- x - lr grad f."""
+
+from __future__ import annotations
+
+from hessianlens.engine.rules.base import StatelessRule, Steps, full, learning_rate
+
+
+class GradientDescent(StatelessRule):
+    """x <- x - lr * grad f."""
+
+    name = "gd"
+    title = "Gradient descent"
+    explanation = "x <- x - lr grad f: a step of fixed scale down the steepest slope"
+    params = (learning_rate(0.1, "Scale of each step: x <- x - lr grad f"),)
+
+    def step(self, objective, b) -> Steps:
+        lr = self.learning_rate
+        return Steps(-lr * b.gx, -lr * b.gy, full(b, lr))

@@ -1,0 +1,37 @@
+"""The one-step rate along -grad f: eta = g.g / g.H.g (the Cauchy step without a radius)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hessianlens.engine.rules.base import StatelessRule, Steps, backtrack, learning_rate
+
+
+class OptimalRate(StatelessRule):
+    """x <- x - eta grad f with the one-step rate eta = g.g / g.H.g along -grad f.
+
+    eta minimises the quadratic model m(-eta g) = f - eta g.g + eta^2 g.H.g / 2: the 1D rate
+    1/f'' of the second write-up along the gradient (the Cauchy step of Nocedal & Wright,
+    eq. (4.12), without the trust radius). Where g.H.g <= 0 the model has no minimum along
+    -g, so the rule falls back to ``learning_rate`` with backtracking (Alg. 3.1).
+    """
+
+    name = "optimal-lr"
+    title = "Optimal learning rate"
+    explanation = ("x <- x - eta grad f with eta = g.g / g.H.g, the rate that minimises the "
+                   "quadratic model along -grad f")
+    params = (learning_rate(0.1, "The fallback rate (with backtracking) where the curvature "
+                                 "along -grad f, g.H.g, is not positive"),)
+
+    def step(self, objective, b) -> Steps:
+        gx, gy = b.gx, b.gy
+        with np.errstate(all="ignore"):
+            gHg = gx * gx * b.hxx + 2 * gx * gy * b.hxy + gy * gy * b.hyy
+            eta = (gx * gx + gy * gy) / gHg
+        fell_back = ~(np.isfinite(eta) & (gHg > 0))
+        if np.any(fell_back):
+            safe, _, _ = backtrack(objective, b, np.where(fell_back, -gx, np.nan),
+                                   np.where(fell_back, -gy, np.nan), self.learning_rate)
+            eta = np.where(fell_back, safe, eta)
+        return Steps(-eta * gx, -eta * gy, eta,
+                     {"learning_rate": eta, "fell_back": fell_back, "gHg": gHg})
