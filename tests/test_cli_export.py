@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from hessianlens.engine.fields import Rect
-from hessianlens.session_file import SessionState, save_session
-from hessianlens.ui.session import default_methods
+from hessianlens.model import SessionState, default_methods
+from hessianlens.session_file import save_session
 
 FUNCTION = "x0**2 + x1**2"  # the write-up's paraboloid: Newton lands in one step
 

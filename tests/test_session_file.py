@@ -13,15 +13,15 @@ from hessianlens.engine.serialize import trajectories_to_csv, trajectories_to_js
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import run
 from hessianlens.files import write_text_atomic
-from hessianlens.session_file import (MethodConfig, SessionFileError, SessionState, load_session,
-                                      save_session, session_from_dict)
+from hessianlens.model import MethodConfig, SessionState
+from hessianlens.session_file import SessionFileError, load_session, save_session, session_from_dict
 
 STATE = SessionState(
     function="sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)",
     view=Rect(-4.0, 4.0, -3.5, 4.5),
     start=(3.1, 1.3),
-    methods=(MethodConfig("gd", True, 0.5, 100, 1e-6, "#1f77b4"),
-             MethodConfig("newton", True, 1.0, 50, 1e-8, "#d62728")),
+    methods=(MethodConfig("gd", True, {"learning_rate": 0.5}, 100, 1e-6, "#1f77b4"),
+             MethodConfig("newton", True, {"learning_rate": 1.0}, 50, 1e-8, "#d62728")),
     overlays=("determinant", "newton_field"),
     step=3,
     selected_method="newton",
@@ -32,7 +32,7 @@ def test_save_then_open_gives_back_an_equal_session(tmp_path):
     path = tmp_path / "a.hlens.json"
     save_session(path, STATE)
     assert load_session(path) == STATE
-    assert json.loads(path.read_text())["version"] == 1
+    assert json.loads(path.read_text())["version"] == 2
 
 
 def _good():
@@ -74,7 +74,8 @@ CORRUPT = [
      "finite"),
     (json.dumps(_with(methods=[])).encode(), "1 to 32 methods"),
     (json.dumps(_method(name="rm -rf")).encode(), "unknown method"),
-    (json.dumps(_method(learning_rate=-1)).encode(), "learning_rate must be positive"),
+    (json.dumps(_method(params={"learning_rate": -1})).encode(),
+     "learning_rate must be a number from 1e-06 to 1000"),
     (json.dumps(_method(max_steps=10**9)).encode(), "max_steps must be between"),
     (json.dumps(_method(max_steps=1.5)).encode(), "max_steps must be a whole number"),
     (json.dumps(_method(colour="red")).encode(), "colour must look like"),
@@ -151,3 +152,109 @@ def test_atomic_writes_get_the_usual_permissions_and_keep_an_existing_files_mode
         assert kept.stat().st_mode & 0o777 == 0o600 and kept.read_text() == "new"
     finally:
         os.umask(umask)
+
+
+def _v1():
+    """A session file as version 1 wrote it: the learning rate alone, no settings."""
+    d = _good()
+    d["version"] = 1
+    for m in d["methods"]:
+        m["learning_rate"] = m.pop("params")["learning_rate"]
+    for key in ("overlay_settings", "view_options", "onestep"):
+        d.pop(key)
+    return d
+
+
+def test_version_1_files_are_read_and_their_learning_rate_migrated():
+    state = session_from_dict(_v1())
+    assert state == STATE
+    assert state.method("gd").params == {"learning_rate": 0.5}
+    bad = _v1()
+    bad["methods"][0]["learning_rate"] = 0
+    with pytest.raises(SessionFileError, match="methods\\[0\\].learning_rate must be positive"):
+        session_from_dict(bad)
+
+
+def test_overlay_settings_view_options_and_the_one_step_page_round_trip(tmp_path):
+    from dataclasses import replace
+
+    from hessianlens.model import OneStepState
+
+    state = replace(STATE, overlays=("basins",), equal_aspect=True,
+                    overlay_settings={"basins": {"rule": "saddle-free", "compare": "",
+                                                 "grid": 64},
+                                      "newton_field": {"normalized": False}},
+                    onestep=OneStepState(mode="text", text="w**4 - w", w0=-2.0, cubic=True))
+    path = tmp_path / "s.hlens.json"
+    save_session(path, state)
+    back = load_session(path)
+    assert back == state
+    assert back.settings_of("basins") == {"rule": "saddle-free", "compare": "", "swapped": False,
+                                          "grid": 64, "max_steps": 50}
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", 3, 10 ** 5000],
+                         ids=["true", "1.0", "text", "3", "huge"])
+def test_a_version_that_is_not_a_known_whole_number_gets_one_clear_message(version):
+    with pytest.raises(SessionFileError) as info:
+        session_from_dict(_with(version=version))
+    assert str(info.value).startswith("unknown session file version ")
+    assert "this program reads versions 1 and 2" in str(info.value)
+
+
+HUGE = "1" + "0" * 5000  # an integer of 5,001 digits
+
+
+@pytest.mark.parametrize("content, message", [
+    (json.dumps(_with(start=[0, 0])).replace('"start": [0, 0]', f'"start": [{HUGE}, 0]'),
+     "thousands of digits"),
+    (json.dumps(_method(name=["gd"])), "methods[0].name must be text, not list"),
+    (json.dumps(_method(name={"gd": 1})), "methods[0].name must be text, not dict"),
+    (json.dumps(_with(overlays=[["determinant"]])), "overlays must be a list of"),
+    (json.dumps(_method(params={"learning_rate": 0.5, "beta": 1})),
+     "methods[0]: method 'gd' has no parameter 'beta'; its parameters: learning_rate"),
+    (json.dumps(_with(view={"xmin": -1e308, "xmax": 1e308, "ymin": -1e308, "ymax": 1e308})),
+     "view: the range is too large: every coordinate must lie within -1e+12 and 1e+12"),
+    (json.dumps(_with(view={"xmin": 1, "xmax": 1 + 1e-12, "ymin": 0, "ymax": 1})),
+     "view: the range is too small"),
+    (json.dumps(_with(start=[1e300, 0])), "start must be two finite numbers within"),
+    (json.dumps(_with(overlay_settings={"basins": {"grid": 5}})),
+     "overlay_settings.basins: grid must be a whole number from 32 to 512"),
+    (json.dumps(_with(overlay_settings={"fog": {}})), "unknown overlay 'fog'"),
+    (json.dumps(_with(onestep={"w0": "3"})), "onestep: w0 must be a number"),
+    (json.dumps(_with(onestep={"text": "w +* 2"})), "one-step page's function in the file"),
+])
+def test_hostile_values_each_give_one_clear_message(tmp_path, content, message):
+    path = tmp_path / "bad.hlens.json"
+    path.write_text(content)
+    with pytest.raises(SessionFileError) as info:
+        load_session(path)
+    assert message in str(info.value)
+
+
+def test_a_huge_integer_given_as_data_is_not_a_finite_number():
+    with pytest.raises(SessionFileError, match="start\\[0\\] must be a finite number"):
+        session_from_dict(_with(start=[10 ** 5000, 0]))
+
+
+def test_anything_but_a_regular_file_is_refused_before_it_is_read(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe.hlens.json"
+    os.mkfifo(fifo)  # opening a FIFO for reading blocks until someone writes: never here
+    errors = []
+    reader = threading.Thread(target=lambda: errors.append(_error_of(load_session, fifo)),
+                              daemon=True)
+    reader.start()
+    reader.join(10)
+    assert not reader.is_alive(), "load_session blocked on a FIFO"
+    assert "not a regular file" in errors[0]
+    assert "not a regular file" in _error_of(load_session, tmp_path)  # a folder
+
+
+def _error_of(fn, *args) -> str:
+    try:
+        fn(*args)
+    except SessionFileError as exc:
+        return str(exc)
+    return ""

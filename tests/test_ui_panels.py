@@ -12,13 +12,14 @@ from hessianlens.engine.rules import RULES
 from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.inspector import InspectorPanel
 from hessianlens.ui.methods_panel import MethodsPanel
-from hessianlens.ui.session import MethodConfig, Session, default_methods
+from hessianlens.model import MethodConfig, default_methods
+from hessianlens.ui.session import Session
 
 EXAMPLE_1 = "x0**2 + x1**2"
 EXAMPLE_2 = "x0**2 - x0*x1/2 + (x1/3)**2"
 EXAMPLE_3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
-METHODS = (MethodConfig("gd", True, 0.5, 100, 1e-6, "#1f77b4"),
-           MethodConfig("newton", True, 1.0, 100, 1e-6, "#d62728"))
+METHODS = (MethodConfig("gd", True, {"learning_rate": 0.5}, 100, 1e-6, "#1f77b4"),
+           MethodConfig("newton", True, {"learning_rate": 1.0}, 100, 1e-6, "#d62728"))
 
 
 def make_session(text=EXAMPLE_3, start=(3.1, 1.3)):
@@ -206,7 +207,7 @@ def test_zero_gradient_is_drawn_below_the_rest(qtbot):
 
 def test_diverging_method_draws_without_warnings(qtbot):
     # Gradient descent with lr 2 on x^2 + y^2 doubles |x| each step and leaves the bound.
-    methods = (MethodConfig("gd", True, 2.0, 200, 1e-6, "#1f77b4"),)
+    methods = (MethodConfig("gd", True, {"learning_rate": 2.0}, 200, 1e-6, "#1f77b4"),)
     session = Session("exp(x**2) + y**2", Rect(-4, 4, -4, 4), (1.0, 1.0), methods)
     plot = shown(qtbot, ConvergencePlot(session))
     assert session.trajectories["gd"].status == "diverged"

@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from hessianlens.ui.field_worker import compute_bundle
-from hessianlens.ui.session import OVERLAYS
+from hessianlens.ui.overlays import TITLES as OVERLAYS
 from uihelpers import data_to_viewport, drag, open_window, temp_settings, viewport_to_data
 
 

@@ -110,9 +110,13 @@ def test_settings_remember_function_view_overlays(qtbot, tmp_path):
     first.session.load("x**2 + 3*y**2", start=(1.0, 1.0))
     first.overlay_actions["determinant"].trigger()
     first.overlay_actions["curvature"].trigger()
+    first.aspect_action.trigger()
+    first.session.update_method("newton", learning_rate=0.25)
     rect = first.session.rect
     first.close()
     second = open_window(qtbot, tmp_path)
+    assert second.session.equal_aspect and second.aspect_action.isChecked()
+    assert second.session.methods["newton"].learning_rate == 0.25
     assert second.session.function_text == "x**2 + 3*y**2"
     assert second.session.start == (1.0, 1.0)
     assert second.session.overlays == {"determinant", "curvature"}
@@ -120,11 +124,26 @@ def test_settings_remember_function_view_overlays(qtbot, tmp_path):
     assert second.session.rect == rect
 
 
-def test_invalid_remembered_state_falls_back_to_the_default(qtbot, tmp_path):
+def _remembered(**changes) -> str:
+    from hessianlens.model import SessionState, default_methods
+    from hessianlens.engine.fields import Rect
+
+    d = SessionState("x**2", Rect(-1, 1, -1, 1), (0.5, 0.5), default_methods(),
+                     ("determinant",)).to_dict()
+    d.update(changes)
+    return json.dumps(d)
+
+
+@pytest.mark.parametrize("remembered", [
+    "not json", "[1, 2]", _remembered(function="import os"), _remembered(view=["a", 1, 2]),
+    _remembered(start="nan,1"), _remembered(overlays=["nonsense"]),
+    _remembered(view={"xmin": -1e308, "xmax": 1e308, "ymin": -1, "ymax": 1}),
+    _remembered(view_options={"equal_aspect": "maybe"}),
+], ids=["text", "list", "function", "view", "start", "overlays", "huge view", "aspect"])
+def test_invalid_remembered_state_falls_back_to_the_default(qtbot, tmp_path, remembered):
     s = temp_settings(tmp_path)
-    for key, value in (("function", "import os"), ("view", ["a", 1, 2]), ("start", "nan,1"),
-                       ("overlays", ["nonsense"]), ("geometry", QByteArray(b"junk")),
-                       ("window_state", "junk"), ("equal_aspect", "maybe")):
+    for key, value in (("session", remembered), ("geometry", QByteArray(b"junk")),
+                       ("window_state", "junk")):
         s.setValue(key, value)
     s.sync()
     window = open_window(qtbot, tmp_path, settings=s)

@@ -89,8 +89,9 @@ def build_state(args, CliError, parse_function):
 
     from hessianlens.engine.fields import Rect
     from hessianlens.engine.rules import RULES
-    from hessianlens.session_file import OVERLAYS, SessionFileError, SessionState, load_session
-    from hessianlens.ui.session import default_methods
+    from hessianlens.model import MAX_STEPS, SessionState, default_methods
+    from hessianlens.overlay_specs import OVERLAYS
+    from hessianlens.session_file import SessionFileError, load_session
 
     if args.session:
         if args.function or args.start:
@@ -112,14 +113,17 @@ def build_state(args, CliError, parse_function):
     rates = _learning_rates(args.lr or "", CliError)
     _names(",".join(rates), RULES, "method", CliError)
     for name, lr in rates.items():
-        methods[name] = replace(methods[name], learning_rate=lr)
+        try:
+            methods[name] = methods[name].changed(learning_rate=lr)
+        except ValueError as exc:
+            raise CliError(f"--lr {name}={lr:g}: {exc}") from None
     if args.steps is not None:
         methods = {n: replace(m, max_steps=args.steps) for n, m in methods.items()}
     overlays = state.overlays
     if args.overlays:
         overlays = tuple(_names(args.overlays, OVERLAYS, "overlay", CliError, dashes=True))
     return replace(state, view=args.range or state.view, methods=tuple(methods.values()),
-                   overlays=overlays, step=state.step if args.session else 10**9)
+                   overlays=overlays, step=state.step if args.session else MAX_STEPS)
 
 
 def _qt_message(_kind, _context, text: str) -> None:
@@ -149,8 +153,7 @@ def cmd_export(args, CliError, parse_function) -> int:
     from hessianlens.ui.session import Session
 
     configure_pyqtgraph()
-    session = Session(state.function, state.view, state.start, state.methods)
-    session.apply_state(state)  # overlays, step (clamped to the last), selection
+    session = Session.from_state(state)
     view = PlotView(session)
     width, height = args.size
     layout = min(width, height) / max(min(width, height) / LAYOUT_SCALE, MIN_LAYOUT_PX)

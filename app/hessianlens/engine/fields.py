@@ -3,16 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hessianlens.engine import linalg2
-from hessianlens.engine.objective import Objective
+
+if TYPE_CHECKING:
+    from hessianlens.engine.objective import Objective
+
+# The largest usable plane: beyond |coordinate| = 1e12 a 512-sample grid, its contours and
+# the plot's axes lose their digits (and at 1e308 the widths overflow); a side shorter than
+# 1e-9 of its coordinates leaves too few distinct floats between the samples.
+MAX_COORDINATE = 1e12
+MIN_RELATIVE_SIDE = 1e-9
+
+
+def usable_range_error(xmin: float, xmax: float, ymin: float, ymax: float) -> str | None:
+    """Why these bounds are not a usable view, or None: the one check of the window's view,
+    the session files and the command line's --range."""
+    vals = (xmin, xmax, ymin, ymax)
+    if not all(np.isfinite(vals)) or xmax <= xmin or ymax <= ymin:
+        return (f"not a rectangle: x in [{xmin}, {xmax}], y in [{ymin}, {ymax}] (it needs "
+                f"xmin < xmax and ymin < ymax)")
+    if max(abs(v) for v in vals) > MAX_COORDINATE:
+        return (f"the range is too large: every coordinate must lie within "
+                f"-{MAX_COORDINATE:g} and {MAX_COORDINATE:g}")
+    for low, high, axis in ((xmin, xmax, "x"), (ymin, ymax, "y")):
+        if high - low < MIN_RELATIVE_SIDE * max(1.0, abs(low), abs(high)):
+            return (f"the range is too small: its {axis} side must be at least "
+                    f"{MIN_RELATIVE_SIDE:g} times its largest |{axis}| (or {MIN_RELATIVE_SIDE:g})")
+    return None
 
 
 @dataclass(frozen=True)
 class Rect:
-    """A rectangle of the plane: [xmin, xmax] x [ymin, ymax]."""
+    """A rectangle of the plane: [xmin, xmax] x [ymin, ymax], within the usable range
+    (ValueError otherwise, saying why)."""
 
     xmin: float
     xmax: float
@@ -20,10 +47,9 @@ class Rect:
     ymax: float
 
     def __post_init__(self):
-        vals = (self.xmin, self.xmax, self.ymin, self.ymax)
-        if not all(np.isfinite(vals)) or self.xmax <= self.xmin or self.ymax <= self.ymin:
-            raise ValueError(f"not a rectangle: x in [{self.xmin}, {self.xmax}], "
-                             f"y in [{self.ymin}, {self.ymax}]")
+        error = usable_range_error(self.xmin, self.xmax, self.ymin, self.ymax)
+        if error:
+            raise ValueError(error)
 
     @property
     def width(self) -> float:

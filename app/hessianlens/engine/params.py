@@ -61,7 +61,7 @@ class Param:
 
     def validate(self, value):
         """The value as this parameter's type; ValueError naming the valid values otherwise."""
-        bad = ValueError(f"{self.name} must be {self.describe()}, not {_shown(value)}")
+        bad = ValueError(f"{self.name} must be {self.describe()}, not {shown(value)}")
         if self.kind == CHOICE:
             if not isinstance(value, str) or value not in self.options():
                 raise bad
@@ -106,8 +106,8 @@ class Param:
         return self.validate(text)
 
 
-def _shown(value) -> str:
-    """A value in an error message, cut short (an int of 5,000 digits has no str)."""
+def shown(value) -> str:
+    """A value for an error message, cut short (an int of 5,000 digits has no str)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
         return "a number too large"
     try:

@@ -232,7 +232,7 @@ class BasinsLayer(QObject):
         out = []
         for name in self.rule_names():
             m = self.session.methods.get(name)
-            out.append((make_rule(name, **({"learning_rate": m.learning_rate} if m else {})), m.tol if m else 1e-6))
+            out.append((make_rule(name, **(m.params if m else {})), m.tol if m else 1e-6))
         return out
 
     # --- computing ------------------------------------------------------------------------
@@ -243,7 +243,7 @@ class BasinsLayer(QObject):
         rules = self._rules()
         s = self.settings
         key = (self.session.objective, self.session.rect, s.grid, s.max_steps,
-               tuple((r.name, r.learning_rate, tol) for r, tol in rules))
+               tuple((r, tol) for r, tol in rules))
         if key == self._key and not force:
             return
         self._key = key

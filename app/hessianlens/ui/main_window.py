@@ -22,7 +22,9 @@ from hessianlens.ui.playback import Playback
 from hessianlens.ui.plot_view import PlotView
 from hessianlens.ui.presets import Preset, default_preset, load_presets
 from hessianlens.ui.onestep_view import OneStepView
-from hessianlens.ui.session import OVERLAYS, Session, default_methods
+from hessianlens.engine.expression import ExpressionError
+from hessianlens.model import default_methods
+from hessianlens.ui.session import Session
 from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
@@ -32,13 +34,14 @@ OVERLAY_KEYS = {"determinant": "Ctrl+1", "newton_field": "Ctrl+2", "curvature": 
 
 def session_from_settings(s: QSettings) -> Session:
     """The remembered state where it is valid, the write-up's Example 3 elsewhere."""
+    state = stored.read_state(s)
+    if state is not None:
+        try:
+            return Session.from_state(state)
+        except ExpressionError:  # remembered by a version whose parser was more lenient
+            pass
     p = default_preset()
-    function = stored.read_function(s)
-    session = Session(function or p.function, stored.read_rect(s) or p.rect,
-                      stored.read_start(s) or p.start, default_methods())
-    for name in stored.read_overlays(s):
-        session.set_overlay(name, True)
-    return session
+    return Session(p.function, p.rect, p.start, default_methods())
 
 
 def window_icon() -> QIcon:
@@ -152,7 +155,7 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         self.overlay_actions = {}
-        for name in OVERLAYS:
+        for name in TITLES:
             a = self._action(TITLES[name], TIPS[name], keys=OVERLAY_KEYS[name], checkable=True,
                              checked=name in self.session.overlays)
             a.toggled.connect(lambda on, n=name: self.session.set_overlay(n, on))
@@ -166,14 +169,15 @@ class MainWindow(QMainWindow):
         basins.enabled_changed.connect(self.basins_action.setChecked)
         self.normalized_action = self._action(
             "Normalized Newton arrows", "Draw every Newton arrow the same length (off: the true "
-            "step, whose tip is where a full Newton step lands)", self.plot_view.set_newton_normalized,
-            checkable=True, checked=stored.read_bool(self.settings, "newton_normalized", True))
+            "step, whose tip is where a full Newton step lands)",
+            lambda on: self.session.configure_overlay("newton_field", normalized=on),
+            checkable=True, checked=self.session.overlay_settings("newton_field")["normalized"])
         self.aspect_action = self._action(
             "Equal aspect", "Keep one unit of x as long as one unit of y on screen",
-            self.plot_view.set_equal_aspect, keys="Ctrl+Shift+A", checkable=True,
-            checked=stored.read_bool(self.settings, "equal_aspect", False))
-        self.plot_view.set_newton_normalized(self.normalized_action.isChecked())
-        self.plot_view.set_equal_aspect(self.aspect_action.isChecked())
+            self.session.set_equal_aspect, keys="Ctrl+Shift+A", checkable=True,
+            checked=self.session.equal_aspect)
+        self.session.options_changed.connect(
+            lambda: self.aspect_action.setChecked(self.session.equal_aspect))
         self.save_image_action = self.files.export_image_action
         self.export_action = self.files.export_trajectories_action
         self.quit_action = self._action("Quit", "Close Hessian Lens", self.close, keys="Ctrl+Q")
@@ -263,6 +267,9 @@ class MainWindow(QMainWindow):
         for name, a in self.overlay_actions.items():
             if a.isChecked() != (name in self.session.overlays):
                 a.setChecked(name in self.session.overlays)
+        normalized = self.session.overlay_settings("newton_field")["normalized"]
+        if self.normalized_action.isChecked() != normalized:
+            self.normalized_action.setChecked(normalized)
 
     # --- pages, presets, messages -------------------------------------------------------------
     def add_page(self, widget: QWidget, title: str) -> int:
@@ -321,11 +328,8 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def save_settings(self) -> None:
-        s = self.session
-        stored.write_state(self.settings, s.function_text, s.rect, s.start, s.overlays,
-                           geometry=self.saveGeometry(), window_state=self.saveState(),
-                           equal_aspect=self.aspect_action.isChecked(),
-                           newton_normalized=self.normalized_action.isChecked())
+        stored.write_state(self.settings, self.session.state, geometry=self.saveGeometry(),
+                           window_state=self.saveState())
 
     def closeEvent(self, event) -> None:
         self.playback.set_playing(False)

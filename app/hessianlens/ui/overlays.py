@@ -146,6 +146,8 @@ class NewtonFieldOverlay(Overlay):
         self._pixel = (1.0, 1.0)
 
     def set_normalized(self, on: bool) -> None:
+        if bool(on) == self.normalized:
+            return
         self.normalized = bool(on)
         self._redraw()
 

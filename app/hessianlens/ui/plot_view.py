@@ -146,7 +146,9 @@ class PlotView(QWidget):
         s.step_changed.connect(self._step_changed)
         s.overlays_changed.connect(self._overlays_changed)
         s.selection_changed.connect(self._selection_changed)
+        s.options_changed.connect(self._options_changed)
 
+        self._options_changed()
         self._apply_rect(session.rect)
         self.trajectories.rebuild()
         self._overlays_changed()
@@ -249,8 +251,8 @@ class PlotView(QWidget):
                 return
         self.worker.request(self.session.objective, rect)
 
-    def set_equal_aspect(self, on: bool) -> None:
-        self.vb.setAspectLocked(bool(on), ratio=1.0)
+    def _options_changed(self) -> None:
+        self.vb.setAspectLocked(self.session.equal_aspect, ratio=1.0)
 
     def _zoom_changed(self, *_args) -> None:
         px = self.vb.viewPixelSize()
@@ -294,13 +296,12 @@ class PlotView(QWidget):
         self._refresh_legend()
 
     def _overlays_changed(self) -> None:
+        self.overlays["newton_field"].set_normalized(
+            self.session.overlay_settings("newton_field")["normalized"])
         for name, overlay in self.overlays.items():
             overlay.set_visible(name in self.session.overlays)
         self.overlays["quadratic_model"].update_selection(self.session, self.bundle)
         self._refresh_legend()
-
-    def set_newton_normalized(self, on: bool) -> None:
-        self.overlays["newton_field"].set_normalized(on)
 
     def legend_entries(self) -> list[tuple[object, str]]:
         entries = [(p.path, p.legend_label()) for p in self.trajectories.paths.values()]

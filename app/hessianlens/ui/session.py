@@ -1,37 +1,28 @@
-"""The window's state: function, view, start point, methods, trajectories, playback step.
+"""The window's state: a QObject over the Qt-free model (model.SessionState).
 
-A QObject that owns the state and asks the engine for every number; the views subscribe to
-its signals and never talk to each other.
+Every change goes through :meth:`Session.apply`: it builds the objective when the function
+text changes (through the one ``build_function`` the session was given), compares the old and
+the new state, announces each difference by its signal, and re-traces the methods when the
+function, the start or the methods changed. The views subscribe to the signals and never
+talk to each other.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
-from hessianlens.engine.explain import method_title  # noqa: F401 - re-exported for views
 from hessianlens.engine.expression import ExpressionError
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import Objective, objective_from_text
-from hessianlens.engine.rules import RULES, make_rule
+from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
-from hessianlens.session_file import OVERLAYS, MethodConfig, SessionState  # noqa: F401
+from hessianlens.model import MethodConfig, OneStepState, SessionState, default_methods
+from hessianlens.overlay_specs import OVERLAYS
 
-# Colours of the methods, in RULES order (matplotlib's tab10, which reads well on viridis).
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#7f7f7f")
-_OPENING_RATES = {"gd": 0.5, "newton": 1.0}  # the write-up's Example 3
-
-
-def default_methods() -> tuple[MethodConfig, ...]:
-    """One MethodConfig per rule of RULES: gd (lr 0.5) and newton (lr 1) enabled, others off."""
-    out = []
-    for i, name in enumerate(RULES):
-        lr = _OPENING_RATES.get(name, make_rule(name).learning_rate)
-        out.append(MethodConfig(name, name in _OPENING_RATES, float(lr), 100, 1e-6,
-                                PALETTE[i % len(PALETTE)]))
-    return tuple(out)
+BuildFunction = Callable[[str], Objective]  # text -> Objective, or raises ExpressionError
 
 
 class Session(QObject):
@@ -44,107 +35,187 @@ class Session(QObject):
     methods_changed = Signal()
     trajectories_changed = Signal()  # new trajectories (function, start or methods changed)
     step_changed = Signal(int)  # the lock-step playback index
-    overlays_changed = Signal()
+    overlays_changed = Signal()  # an overlay switched on or off, or its settings changed
     selection_changed = Signal()  # the selected method or iterate changed
+    options_changed = Signal()  # view options (equal aspect)
+    onestep_changed = Signal()  # the one-step page's state
 
     def __init__(self, function_text: str, rect: Rect, start: tuple[float, float],
-                 methods=None, parent: QObject | None = None):
+                 methods=None, parent: QObject | None = None,
+                 build_function: BuildFunction | None = None):
+        methods = tuple(methods or default_methods())
+        state = SessionState(function_text, rect, start, methods,
+                             selected_method=methods[0].name if methods else "")
+        self._init(state, parent, build_function, at_end=True)  # the paths shown whole
+
+    @classmethod
+    def from_state(cls, state: SessionState, parent: QObject | None = None,
+                   build_function: BuildFunction | None = None) -> Session:
+        """A session on a (validated) state; ExpressionError if its function does not build."""
+        self = cls.__new__(cls)
+        self._init(state, parent, build_function)
+        return self
+
+    def _init(self, state: SessionState, parent, build_function, at_end=False) -> None:
         super().__init__(parent)
-        self.objective: Objective = objective_from_text(function_text)
-        self.rect = rect
-        self.start = (float(start[0]), float(start[1]))
-        self.methods: dict[str, MethodConfig] = {m.name: m for m in (methods or default_methods())}
-        self.overlays: set[str] = set()
+        # The one place a function text becomes an Objective (a later version builds it
+        # off the GUI thread, with a time limit: it swaps this function).
+        self.build_function: BuildFunction = build_function or objective_from_text
+        self.objective: Objective = self.build_function(state.function)
+        self._state = replace(state, function=self.objective.text, step=0)
+        self._methods = {m.name: m for m in state.methods}
         self.trajectories: dict[str, Trajectory] = {}
-        self.step = 0
-        self.selected_method = next(iter(self.methods), "")
         self._retrace()
+        self._state = replace(self._state, step=self.last_step if at_end
+                              else self._clamp(state.step))
 
-    # --- function ----------------------------------------------------------------------
+    # --- the one update path -------------------------------------------------------------
     @property
-    def function_text(self) -> str:
-        return self.objective.text
+    def state(self) -> SessionState:
+        """Everything a session file keeps (model.SessionState), as it is now."""
+        return self._state
 
-    def set_function(self, text: str) -> ExpressionError | None:
-        """Parse and apply text; on error emit function_error, keep the old function, return it."""
-        try:
-            objective = objective_from_text(text)
-        except ExpressionError as exc:
-            self.function_error.emit(exc)
-            return exc
-        self.set_objective(objective)
-        return None
+    def apply(self, state: SessionState, objective: Objective | None = None,
+              exact_step: bool = False) -> ExpressionError | None:
+        """Make ``state`` the session's state and announce every difference.
 
-    def set_objective(self, objective: Objective) -> None:
-        """Apply an already-built objective (built off the GUI thread, say)."""
-        self.objective = objective
-        self.function_changed.emit()
-        self._retrace()
-
-    # --- view, start, methods ------------------------------------------------------------
-    def set_view(self, rect: Rect) -> None:
-        if rect != self.rect:
-            self.rect = rect
-            self.view_changed.emit()
-
-    def set_start(self, point) -> None:
-        p = (float(point[0]), float(point[1]))
-        if p != self.start:
-            self.start = p
-            self.start_point_changed.emit()
-            self._retrace()
-
-    def set_method(self, config: MethodConfig) -> None:
-        if self.methods.get(config.name) != config:
-            self.methods[config.name] = config
-            self.methods_changed.emit()
-            self._retrace()
-
-    def update_method(self, name: str, **changes) -> None:
-        self.set_method(replace(self.methods[name], **changes))
-
-    def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
-             learning_rates: dict[str, float] | None = None) -> ExpressionError | None:
-        """Apply several changes (a preset) with one retrace; on a bad function change nothing."""
-        if function_text is not None and function_text != self.objective.text:
+        A new function text is built first; if it is refused, function_error is emitted,
+        nothing changes and the error is returned. With ``exact_step`` the step is the
+        state's (clamped to the trajectories); otherwise a step left unchanged follows the
+        new trajectories: at the end it stays at the end, mid-way it is kept.
+        """
+        old = self._state
+        if objective is None and state.function != old.function:
             try:
-                objective = objective_from_text(function_text)
+                objective = self.build_function(state.function)
             except ExpressionError as exc:
                 self.function_error.emit(exc)
                 return exc
+        new_function = objective is not None
+        if new_function:
             self.objective = objective
+            state = replace(state, function=objective.text)
+        was_at_end = old.step >= self.last_step
+        follow = not exact_step and state.step == old.step
+        self._state = state
+        self._methods = {m.name: m for m in state.methods}
+        if new_function:
             self.function_changed.emit()
-        if rect is not None:
-            self.set_view(rect)
-        if start is not None:
-            p = (float(start[0]), float(start[1]))
-            if p != self.start:
-                self.start = p
-                self.start_point_changed.emit()
-        changed = False
-        for name, lr in (learning_rates or {}).items():
-            if name in self.methods and self.methods[name].learning_rate != float(lr):
-                self.methods[name] = replace(self.methods[name], learning_rate=float(lr))
-                changed = True
-        if changed:
+        if state.view != old.view:
+            self.view_changed.emit()
+        if state.start != old.start:
+            self.start_point_changed.emit()
+        if state.methods != old.methods:
             self.methods_changed.emit()
-        self._retrace()
+        if (state.overlays, state.overlay_settings) != (old.overlays, old.overlay_settings):
+            self.overlays_changed.emit()
+        if state.equal_aspect != old.equal_aspect:
+            self.options_changed.emit()
+        if state.onestep != old.onestep:
+            self.onestep_changed.emit()
+        if new_function or state.start != old.start or state.methods != old.methods:
+            self._retrace()
+        step = (self.last_step if was_at_end else self._clamp(old.step)) if follow \
+            else self._clamp(state.step)
+        self._state = replace(self._state, step=step)
+        if step != old.step:
+            self.step_changed.emit(step)
+        if state.selected_method != old.selected_method:
+            self.selection_changed.emit()
         return None
 
-    def enabled_methods(self) -> list[MethodConfig]:
-        return [m for m in self.methods.values() if m.enabled]
+    def update(self, **changes) -> ExpressionError | None:
+        """apply() with some fields of the state changed."""
+        return self.apply(replace(self._state, **changes))
 
     def _retrace(self) -> None:
-        # Playback at the end stays at the end, so new paths are shown whole (the opening
-        # screen, a click); playback mid-way keeps its step.
-        was_at_end = self.step >= self.last_step
         self.trajectories = {
-            m.name: run(self.objective, make_rule(m.name, learning_rate=m.learning_rate), self.start,
+            m.name: run(self.objective, make_rule(m.name, **m.params), self.start,
                         max_steps=m.max_steps, tol=m.tol)
             for m in self.enabled_methods()
         }
         self.trajectories_changed.emit()
-        self.set_step(self.last_step if was_at_end else min(self.step, self.last_step))
+
+    def _clamp(self, k: int) -> int:
+        return max(0, min(int(k), self.last_step))
+
+    # --- reading the state -----------------------------------------------------------------
+    @property
+    def function_text(self) -> str:
+        return self.objective.text
+
+    @property
+    def rect(self) -> Rect:
+        return self._state.view
+
+    @property
+    def start(self) -> tuple[float, float]:
+        return self._state.start
+
+    @property
+    def methods(self) -> dict[str, MethodConfig]:
+        """name -> MethodConfig, in panel order (a copy: change methods with set_method)."""
+        return dict(self._methods)
+
+    @property
+    def overlays(self) -> frozenset[str]:
+        return frozenset(self._state.overlays)
+
+    def overlay_settings(self, name: str) -> dict:
+        return self._state.settings_of(name)
+
+    @property
+    def step(self) -> int:
+        return self._state.step
+
+    @property
+    def selected_method(self) -> str:
+        return self._state.selected_method
+
+    @property
+    def equal_aspect(self) -> bool:
+        return self._state.equal_aspect
+
+    @property
+    def onestep(self) -> OneStepState:
+        return self._state.onestep
+
+    def enabled_methods(self) -> list[MethodConfig]:
+        return [m for m in self._state.methods if m.enabled]
+
+    # --- function, view, start, methods --------------------------------------------------
+    def set_function(self, text: str) -> ExpressionError | None:
+        """Parse and apply text; on error emit function_error, keep the old function, return it."""
+        return self.update(function=text)
+
+    def set_objective(self, objective: Objective) -> None:
+        """Apply an already-built objective (built off the GUI thread, say)."""
+        self.apply(replace(self._state, function=objective.text), objective=objective)
+
+    def set_view(self, rect: Rect) -> None:
+        self.update(view=rect)
+
+    def set_start(self, point) -> None:
+        self.update(start=(float(point[0]), float(point[1])))
+
+    def set_method(self, config: MethodConfig) -> None:
+        self.update(methods=tuple(config if m.name == config.name else m
+                                  for m in self._state.methods))
+
+    def update_method(self, name: str, **changes) -> None:
+        """Change a method's fields or parameters: update_method("gd", learning_rate=0.1)."""
+        self.set_method(self._methods[name].changed(**changes))
+
+    def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
+             learning_rates: dict[str, float] | None = None) -> ExpressionError | None:
+        """Apply several changes (a preset) at once; on a bad function change nothing."""
+        s = self._state
+        methods = tuple(m.changed(learning_rate=float(learning_rates[m.name]))
+                        if m.name in (learning_rates or {}) else m for m in s.methods)
+        return self.apply(replace(
+            s, function=s.function if function_text is None else function_text,
+            view=rect or s.view, start=s.start if start is None else tuple(start),
+            methods=methods))
 
     # --- playback ----------------------------------------------------------------------
     @property
@@ -153,10 +224,7 @@ class Session(QObject):
         return max((t.steps_taken for t in self.trajectories.values()), default=0)
 
     def set_step(self, k: int) -> None:
-        k = max(0, min(int(k), self.last_step))
-        if k != self.step:
-            self.step = k
-            self.step_changed.emit(k)
+        self.apply(replace(self._state, step=self._clamp(k)), exact_step=True)
 
     def step_forward(self) -> None:
         self.set_step(self.step + 1)
@@ -184,21 +252,31 @@ class Session(QObject):
         traj = self.trajectories.get(name)
         return traj is not None and self.step >= traj.steps_taken
 
-    # --- overlays and selection ----------------------------------------------------------
+    # --- overlays, options, selection ------------------------------------------------------
     def set_overlay(self, name: str, on: bool) -> None:
         if name not in OVERLAYS:
             raise ValueError(f"unknown overlay {name!r}")
-        if (name in self.overlays) != bool(on):
-            self.overlays = (self.overlays | {name}) if on else (self.overlays - {name})
-            self.overlays_changed.emit()
+        on_now = set(self._state.overlays)
+        self.update(overlays=tuple(on_now | {name} if on else on_now - {name}))
+
+    def configure_overlay(self, name: str, **changes) -> None:
+        """Change an overlay's settings (ValueError for an unknown or invalid one)."""
+        settings = {**self._state.overlay_settings, name: {**self.overlay_settings(name),
+                                                            **changes}}
+        self.update(overlay_settings=settings)
+
+    def set_equal_aspect(self, on: bool) -> None:
+        self.update(equal_aspect=bool(on))
+
+    def set_onestep(self, onestep: OneStepState) -> None:
+        self.update(onestep=onestep)
 
     def select(self, method: str, k: int | None = None) -> None:
         """Select a method and, optionally, move playback to its iterate k."""
-        changed = method != self.selected_method
-        self.selected_method = method
-        if k is not None:
-            self.set_step(k)
-        if changed or k is not None:
+        same = method == self.selected_method
+        step = self.step if k is None else self._clamp(k)
+        self.apply(replace(self._state, selected_method=method, step=step), exact_step=True)
+        if same and k is not None:
             self.selection_changed.emit()
 
     def selected_iterate(self) -> Iterate | None:
@@ -206,41 +284,21 @@ class Session(QObject):
 
     # --- session files -------------------------------------------------------------------
     def to_state(self) -> SessionState:
-        """Everything a session file keeps (session_file.SessionState)."""
-        return SessionState(self.function_text, self.rect, self.start,
-                            tuple(self.methods.values()),
-                            tuple(o for o in OVERLAYS if o in self.overlays), self.step,
-                            self.selected_method)
+        """Everything a session file keeps."""
+        return self._state
 
     def apply_state(self, state: SessionState) -> ExpressionError | None:
-        """Replace everything by a (validated) session file's state with one retrace; on a
-        function the parser refuses, change nothing and return the error."""
-        try:
-            objective = objective_from_text(state.function)
-        except ExpressionError as exc:
-            self.function_error.emit(exc)
-            return exc
-        if objective.text != self.objective.text:
-            self.objective = objective
-            self.function_changed.emit()
-        self.set_view(state.view)
-        if tuple(state.start) != self.start:
-            self.start = (float(state.start[0]), float(state.start[1]))
-            self.start_point_changed.emit()
-        # Methods the file does not list stay in the panel, switched off.
-        methods = {**{n: replace(m, enabled=False) for n, m in self.methods.items()},
-                   **{m.name: m for m in state.methods}}
-        if methods != self.methods:
-            self.methods = methods
-            self.methods_changed.emit()
-        self._retrace()
-        self.set_step(state.step)
-        for name in OVERLAYS:
-            self.set_overlay(name, name in state.overlays)
-        self.select(state.selected_method or next(iter(self.methods), ""))
-        return None
+        """Replace everything by a (validated) session file's state; on a function the parser
+        refuses, change nothing and return the error. Methods the file does not list stay in
+        the panel, switched off."""
+        listed = {m.name: m for m in state.methods}
+        methods = tuple(listed.pop(m.name, replace(m, enabled=False))
+                        for m in self._state.methods) + tuple(listed.values())
+        selected = state.selected_method or (methods[0].name if methods else "")
+        return self.apply(replace(state, methods=methods, selected_method=selected),
+                          exact_step=True)
 
 
 def call_now(callback) -> None:
-    """The default scheduler of the panels: no waiting (see PlotView.when_settled)."""
+    """The default scheduler of the panels: no waiting (see RepaintGate.when_settled)."""
     callback()

@@ -1,18 +1,17 @@
-"""Remembered state between runs (QSettings); anything invalid falls back silently."""
+"""Remembered state between runs (QSettings): the session model's dict, validated like a
+session file; anything invalid falls back silently."""
 
 from __future__ import annotations
 
-import math
+import json
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from hessianlens.engine.expression import ExpressionError
-from hessianlens.engine.fields import Rect
-from hessianlens.engine.objective import objective_from_text
-from hessianlens.ui.session import OVERLAYS
+from hessianlens.model import SessionState, state_from_dict
 
 ORGANIZATION = "HessianLens"
 APPLICATION = "Hessian Lens"
+STATE_KEY = "session"
 
 
 def app_settings() -> QSettings:
@@ -20,53 +19,15 @@ def app_settings() -> QSettings:
     return QSettings(ORGANIZATION, APPLICATION)
 
 
-def _floats(value, n: int) -> tuple[float, ...] | None:
-    try:
-        vals = tuple(float(v) for v in value)
-    except (TypeError, ValueError):
-        return None
-    return vals if len(vals) == n and all(math.isfinite(v) for v in vals) else None
-
-
-def read_function(s: QSettings) -> str | None:
-    text = s.value("function")
-    if not isinstance(text, str) or not text.strip():
+def read_state(s: QSettings) -> SessionState | None:
+    """The remembered session state, or None when there is none or it is not valid."""
+    text = s.value(STATE_KEY)
+    if not isinstance(text, str):
         return None
     try:
-        objective_from_text(text)
-    except ExpressionError:
+        return state_from_dict(json.loads(text))
+    except (ValueError, RecursionError):  # StateError, bad JSON, a 5,000-digit number
         return None
-    return text
-
-
-def read_rect(s: QSettings) -> Rect | None:
-    vals = _floats(s.value("view") or (), 4)
-    try:
-        return None if vals is None else Rect(*vals)
-    except ValueError:
-        return None
-
-
-def read_start(s: QSettings) -> tuple[float, float] | None:
-    return _floats(s.value("start") or (), 2)
-
-
-def read_overlays(s: QSettings) -> set[str]:
-    value = s.value("overlays")
-    if isinstance(value, str):  # QSettings hands back a one-element list as a plain string
-        value = [value]
-    if not isinstance(value, (list, tuple)):
-        return set()
-    return {v for v in value if v in OVERLAYS}
-
-
-def read_bool(s: QSettings, key: str, default: bool) -> bool:
-    value = s.value(key)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return default
 
 
 def read_bytes(s: QSettings, key: str) -> QByteArray | None:
@@ -74,11 +35,9 @@ def read_bytes(s: QSettings, key: str) -> QByteArray | None:
     return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
 
-def write_state(s: QSettings, function: str, rect: Rect, start, overlays, **extra) -> None:
-    s.setValue("function", function)
-    s.setValue("view", [rect.xmin, rect.xmax, rect.ymin, rect.ymax])
-    s.setValue("start", [float(start[0]), float(start[1])])
-    s.setValue("overlays", sorted(overlays))
+def write_state(s: QSettings, state: SessionState, **extra) -> None:
+    """Remember the state (as the session file's JSON) and extra keys (window geometry)."""
+    s.setValue(STATE_KEY, json.dumps(state.to_dict(), allow_nan=False))
     for key, value in extra.items():
         s.setValue(key, value)
     s.sync()

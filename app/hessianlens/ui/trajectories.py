@@ -7,7 +7,8 @@ import pyqtgraph as pg
 
 from hessianlens.engine.trajectory import CONVERGED, DIVERGED, MAX_STEPS, SINGULAR_HESSIAN
 from hessianlens.ui.arrows import arrow_segments
-from hessianlens.ui.session import Session, method_title
+from hessianlens.engine.explain import method_summary, method_title
+from hessianlens.ui.session import Session
 
 STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", SINGULAR_HESSIAN: "singular Hessian",
                 MAX_STEPS: "step limit"}
@@ -77,7 +78,8 @@ class MethodPath:
 
     def legend_label(self) -> str:
         cfg = self.session.methods[self.name]
-        text = f"{method_title(self.name)} (lr {cfg.learning_rate:g})"
+        summary = method_summary(self.name, cfg.params)
+        text = f"{method_title(self.name)} ({summary})" if summary else method_title(self.name)
         traj = self.session.trajectories.get(self.name)
         if traj is not None and self.session.is_finished(self.name):
             status = STATUS_WORDS.get(traj.status, traj.status)
