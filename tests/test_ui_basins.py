@@ -13,22 +13,22 @@ GRID = 48
 @pytest.fixture
 def window(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path)
-    w.basins_panel.grid.setValue(GRID)
-    w.basins_panel.compare.setCurrentIndex(w.basins_panel.compare.findData(""))
+    w.overlay_panels["basins"].grid.setValue(GRID)
+    w.overlay_panels["basins"].compare.setCurrentIndex(w.overlay_panels["basins"].compare.findData(""))
     return w
 
 
 def show_basins(qtbot, window):
     """Switch the overlay on from the toolbar action and wait for the map."""
-    layer = window.plot_view.basins
+    layer = window.plot_view.overlays["basins"]
     with qtbot.waitSignal(layer.shown, timeout=20_000):
-        window.basins_action.trigger()
+        window.overlay_actions["basins"].trigger()
     qtbot.waitUntil(lambda: not layer.running and bool(layer.maps), timeout=20_000)
     return layer
 
 
 def set_function(qtbot, window, text, rect=Rect(-2, 2, -2, 2)):
-    layer = window.plot_view.basins
+    layer = window.plot_view.overlays["basins"]
     window.session.load(text, rect)
     qtbot.waitUntil(lambda: not layer.running and bool(layer.maps)
                     and layer.maps[0].rect == window.session.rect, timeout=20_000)
@@ -45,11 +45,11 @@ def test_toggle_shows_and_hides_the_basins(qtbot, window):
     assert layer.maps[0].labels.shape == (GRID, GRID)
     assert layer.maps[0].rect == window.session.rect
     assert any(label.startswith("Basins of Newton") for label in labels(window))
-    assert window.basins_panel.show_box.isChecked()
-    window.basins_action.trigger()
+    assert window.overlay_panels["basins"].show_box.isChecked()
+    window.overlay_actions["basins"].trigger()
     assert not layer.image.isVisible() and not layer.outlines.isVisible()
     assert not any("Basins" in label for label in labels(window))
-    assert not window.basins_panel.show_box.isChecked()
+    assert not window.overlay_panels["basins"].show_box.isChecked()
 
 
 def test_paraboloid_newton_paints_one_colour_the_minimum(qtbot, window):
@@ -84,7 +84,7 @@ def test_compare_outlines_the_second_rule_and_hover_names_both(qtbot, window):
     # gradient descent (lr 0.1) one of the minima.
     window.session.update_method("gd", learning_rate=0.1)
     set_function(qtbot, window, "(x**2 - 1)**2 + y**2")
-    panel = window.basins_panel
+    panel = window.overlay_panels["basins"]
     panel.steps.setValue(200)
     panel.compare.setCurrentIndex(panel.compare.findData("gd"))
     qtbot.waitUntil(lambda: not layer.running and len(layer.maps) == 2, timeout=20_000)
@@ -100,15 +100,15 @@ def test_compare_outlines_the_second_rule_and_hover_names_both(qtbot, window):
 
 
 def test_cancel_leaves_no_overlay_and_no_exception(qtbot, window):
-    layer = window.plot_view.basins
-    window.basins_panel.grid.setValue(512)
-    window.basins_panel.steps.setValue(1000)
-    window.basins_action.trigger()
-    assert layer.running and window.basins_cancel.isVisible()
-    qtbot.waitUntil(lambda: window.basins_progress.value() > 0, timeout=20_000)  # it reports
-    qtbot.mouseClick(window.basins_cancel, Qt.MouseButton.LeftButton)
-    assert not layer.running and not window.basins_progress.isVisible()
-    layer.worker.wait()
+    layer = window.plot_view.overlays["basins"]
+    window.overlay_panels["basins"].grid.setValue(512)
+    window.overlay_panels["basins"].steps.setValue(1000)
+    window.overlay_actions["basins"].trigger()
+    assert layer.running and window.job_progress["basins"].cancel.isVisible()
+    qtbot.waitUntil(lambda: window.job_progress["basins"].bar.value() > 0, timeout=20_000)  # it reports
+    qtbot.mouseClick(window.job_progress["basins"].cancel, Qt.MouseButton.LeftButton)
+    assert not layer.running and not window.job_progress["basins"].bar.isVisible()
+    layer.job.wait()
     qtbot.wait(100)  # any late result or progress of the cancelled job is dropped
     assert not layer.image.isVisible() and layer.maps == ()
     assert not any("Basins" in label for label in labels(window))
@@ -135,7 +135,7 @@ def test_learning_rate_change_recomputes_with_the_session_rate(qtbot, window):
 
 def test_switching_off_and_on_again_shows_the_map_again(qtbot, window):
     layer = show_basins(qtbot, window)
-    window.basins_action.trigger()
+    window.overlay_actions["basins"].trigger()
     assert layer.maps == ()
     show_basins(qtbot, window)
     assert layer.image.isVisible() and layer.maps[0].rect == window.session.rect
@@ -155,11 +155,11 @@ def test_panning_recomputes_for_the_visible_range(qtbot, window):
 def test_a_rule_that_converges_nowhere_says_what_to_change(qtbot, window):
     # The opening state: gradient descent at the write-up's lr 0.5 rattles in Example 3's
     # wells and converges from no start within K steps.
-    window.basins_panel.rule.setCurrentIndex(window.basins_panel.rule.findData("gd"))
+    window.overlay_panels["basins"].rule.setCurrentIndex(window.overlay_panels["basins"].rule.findData("gd"))
     layer = show_basins(qtbot, window)
     qtbot.waitUntil(lambda: not layer.running and layer.maps[0].method == "gd", timeout=20_000)
     assert {o.kind for o in layer.maps[0].outcomes} == {"not_converged"}
-    text = window.basins_panel.summary.text()
+    text = window.overlay_panels["basins"].summary.text()
     assert "No start converges within K = " in text and "lr 0.5" in text
     set_function(qtbot, window, "x**2 + y**2")  # gradient descent converges here
-    assert "No start converges" not in window.basins_panel.summary.text()
+    assert "No start converges" not in window.overlay_panels["basins"].summary.text()

@@ -5,7 +5,10 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from hessianlens.ui.field_worker import compute_bundle
-from hessianlens.ui.overlays import TITLES as OVERLAYS
+from hessianlens.overlay_specs import OVERLAYS
+
+# The overlays drawn from the fields job (the basins have a job and tests of their own).
+FIELD_OVERLAYS = [name for name, spec in OVERLAYS.items() if spec.needs]
 from uihelpers import data_to_viewport, drag, open_window, temp_settings, viewport_to_data
 
 
@@ -84,11 +87,11 @@ def test_the_plane_keeps_its_picture_until_the_new_fields_then_the_panels_follow
         # function's fields, and the panels wait for the plane.
         assert any(not np.array_equal(t.points, old_paths[name])
                    for name, t in session.trajectories.items())
-        assert view.repaint_held()
+        assert view.gate.held()
         assert "6*y" not in window.editor.derivatives.text()
-        assert view.panels_pending()
-    assert not view.repaint_held()
-    qtbot.waitUntil(lambda: not view.panels_pending(), timeout=5_000)
+        assert view.gate.pending()
+    assert not view.gate.held()
+    qtbot.waitUntil(lambda: not view.gate.pending(), timeout=5_000)
     assert "6*y" in window.editor.derivatives.text()
     newton = session.trajectories["newton"]
     qtbot.waitUntil(lambda: window.inspector.iterate is session.selected_iterate(), timeout=5_000)
@@ -107,7 +110,7 @@ def test_the_panels_follow_even_when_the_fields_fail(qtbot, window, monkeypatch)
     with qtbot.waitSignal(view.message, timeout=20_000) as message:
         window.session.set_function("x**2 + 5*y**2")
     assert "no room for the grid" in message.args[0]
-    assert not view.repaint_held()
+    assert not view.gate.held()
     qtbot.waitUntil(lambda: "10*y" in window.editor.derivatives.text(), timeout=5_000)
 
 
@@ -117,7 +120,7 @@ def test_a_hidden_plane_holds_nothing(qtbot, tmp_path):
     window = MainWindow(settings=temp_settings(tmp_path))  # never shown
     qtbot.addWidget(window)
     window.session.set_function("x**2 + 7*y**2")
-    assert not window.plot_view.repaint_held()
+    assert not window.plot_view.gate.held()
     assert "14*y" in window.editor.derivatives.text()
     window.plot_view.worker.wait()
 
@@ -137,7 +140,7 @@ def test_each_overlay_toggle_shows_and_hides_its_items(qtbot, window, name):
 
 
 def test_overlays_draw_the_engine_fields(qtbot, window):
-    for name in OVERLAYS:
+    for name in FIELD_OVERLAYS:
         window.overlay_actions[name].trigger()
     view = window.plot_view
     det = view.overlays["determinant"]
@@ -207,7 +210,7 @@ def test_the_legend_shrinks_to_leave_most_of_a_small_plot_visible(qtbot, window)
     from hessianlens.ui.plot_view import LEGEND_MAX_WIDTH, LEGEND_MIN_SCALE
 
     view = window.plot_view
-    for name in OVERLAYS:
+    for name in FIELD_OVERLAYS:
         window.session.set_overlay(name, True)  # ten legend entries
     window.resize(900, 600)
     qtbot.waitUntil(lambda: view.legend.scale() < 1.0, timeout=5_000)

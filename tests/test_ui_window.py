@@ -154,7 +154,7 @@ def test_invalid_remembered_state_falls_back_to_the_default(qtbot, tmp_path, rem
 
 def test_every_control_has_a_tooltip(window):
     for a in [*window.overlay_actions.values(), *window.playback.actions, window.aspect_action,
-              window.normalized_action, window.save_image_action, window.export_action,
+              *window.setting_actions.values(), window.save_image_action, window.export_action,
               window.quit_action, window.about_action]:
         assert a.toolTip() and a.toolTip() != a.text().replace("&", ""), a.text()
     for button in window.findChildren(QToolButton):

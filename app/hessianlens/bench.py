@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import platform
-import statistics
-import time
 
 import numpy as np
 
+from hessianlens.timing import interleaved_median_ms, median_ms
+
 EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
 GRID = 512
-
-
-def interleaved_median_ms(fns, repeat: int = 11) -> list[float]:
-    """Median wall times (ms) of several functions run in turn, so that a shared machine's
-    changes of speed fall on all of them alike: their ratios stay meaningful."""
-    for fn in fns:
-        fn()  # warm-up
-    times = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, out in zip(fns, times):
-            t0 = time.perf_counter()
-            fn()
-            out.append((time.perf_counter() - t0) * 1000)
-    return [statistics.median(t) for t in times]
-
-
-def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
-    """Median wall time of fn() in milliseconds."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
 
 
 def _basins_ms(objective, rule, rect) -> tuple[float, float]:

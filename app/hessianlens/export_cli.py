@@ -59,7 +59,7 @@ def add_parser(sub, point, plane_range, grid, steps) -> None:
 
 
 def _names(text: str, known, what: str, CliError, dashes: bool = False) -> list[str]:
-    """Comma-separated names of `known`; with dashes, 'newton-field' names 'newton_field'."""
+    """Comma-separated names of `known`; with dashes, 'a-b' names 'a_b'."""
     names = [n.strip().replace("-", "_") if dashes else n.strip()
              for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in known]

@@ -25,10 +25,11 @@ def window_benchmarks() -> dict:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from hessianlens.bench import median_ms
+    from hessianlens.timing import median_ms
     from hessianlens.ui.field_worker import GRID
     from hessianlens.ui.main_window import MainWindow
-    from hessianlens.ui.plot_view import PaintSpy, configure_pyqtgraph
+    from hessianlens.ui.plot_view import configure_pyqtgraph
+    from hessianlens.ui.repaint_gate import PaintSpy
     from hessianlens.overlay_specs import OVERLAYS
 
     app = QApplication.instance() or QApplication([])
@@ -56,7 +57,7 @@ def window_benchmarks() -> dict:
 
         def settle():
             # Between two applies the window finishes its work, as between two edits.
-            _wait(app, lambda: not (view.panels_pending() or view.worker.busy()))
+            _wait(app, lambda: not (view.gate.pending() or view.worker.busy()))
             _wait(app, lambda: False, 0.05)
 
         def apply_function() -> tuple[float, float]:
@@ -68,7 +69,7 @@ def window_benchmarks() -> dict:
             session.set_function(next(functions))
             _wait(app, lambda: shown and painted)
             t_plane = time.perf_counter()
-            _wait(app, lambda: not view.panels_pending())
+            _wait(app, lambda: not view.gate.pending())
             app.processEvents()  # the panels' zero-delay refreshes
             return (t_plane - t0) * 1000, (time.perf_counter() - t0) * 1000
 

@@ -49,3 +49,17 @@ def robust_range(z: np.ndarray, low: float = 1.0, high: float = 99.0) -> tuple[f
         lo, hi = lo - 0.5, hi + 0.5
     return lo, hi
 
+
+
+def every_other(n: int) -> np.ndarray:
+    """0, 2, 4, ... and the last index: every other sample of an axis, both ends kept."""
+    idx = np.arange(0, n, 2)
+    return idx if idx[-1] == n - 1 else np.append(idx, n - 1)
+
+
+def contour_half(fields, z: np.ndarray, levels) -> tuple[np.ndarray, np.ndarray]:
+    """contour_lines of a grid field from every other sample (and the last): a quarter of
+    contourpy's time and half the points to draw, with segments still about 2 pixels long
+    at the view's usual size."""
+    ix, iy = every_other(len(fields.xs)), every_other(len(fields.ys))
+    return contour_lines(fields.xs[ix], fields.ys[iy], z[np.ix_(iy, ix)], levels)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -279,4 +280,8 @@ def prepare_view(view, width: int, height: int, grid: int, timeout_ms: int = 60_
     view.worker.request(view.session.objective, view.session.rect, now=True)
     loop.exec()  # safe: Qt event loop; the result arrives as a queued signal
     view.worker.wait()
+    deadline = time.monotonic() + timeout_ms / 1000
+    while view.busy() and time.monotonic() < deadline:  # an overlay's own job (basins)
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
     settle()

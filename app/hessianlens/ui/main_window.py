@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox,
-                               QProgressBar, QTabWidget, QToolBar, QToolButton, QWidget)
+                               QTabWidget, QToolBar, QWidget)
 
 from hessianlens import __version__
+from hessianlens.engine.expression import ExpressionError
+from hessianlens.model import default_methods
+from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.resources import resource_path
-from hessianlens.ui.basins_panel import BasinsPanel
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.export import default_size
 from hessianlens.ui.export_dialog import ExportOptions
 from hessianlens.ui.function_editor import FunctionEditor
 from hessianlens.ui.inspector import InspectorPanel
+from hessianlens.ui.job_progress import JobProgress
 from hessianlens.ui.methods_panel import MethodsPanel
-from hessianlens.ui.overlays import TIPS, TITLES
 from hessianlens.ui.playback import Playback
 from hessianlens.ui.plot_view import PlotView
 from hessianlens.ui.presets import Preset, default_preset, load_presets
 from hessianlens.ui.onestep_view import OneStepView
-from hessianlens.engine.expression import ExpressionError
-from hessianlens.model import default_methods
 from hessianlens.ui.session import Session
 from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
-OVERLAY_KEYS = {"determinant": "Ctrl+1", "newton_field": "Ctrl+2", "curvature": "Ctrl+3",
-                "quadratic_model": "Ctrl+4"}
 
 
 def session_from_settings(s: QSettings) -> Session:
@@ -83,21 +83,27 @@ class MainWindow(QMainWindow):
         self.methods_panel = MethodsPanel(self.session)
         self.inspector = InspectorPanel(self.session, defer=plane_first)
         self.convergence = ConvergencePlot(self.session, defer=plane_first)
-        self.basins_panel = BasinsPanel(self.plot_view.basins)
+        # An overlay with a panel (its spec names the module) gets a dock beside the methods.
+        self.overlay_panels = {
+            spec.name: import_module(spec.panel).Panel(self.plot_view.overlays[spec.name],
+                                                       self.session)
+            for spec in OVERLAYS.values() if spec.panel}
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         self.docks = {}
         for key, title, widget, area in (
-                ("function", "Function", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea),
-                ("methods", "Methods", self.methods_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-                ("inspector", "Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("convergence", "Convergence", self.convergence,
-                 Qt.DockWidgetArea.RightDockWidgetArea),
-                ("basins", "Basins", self.basins_panel, Qt.DockWidgetArea.LeftDockWidgetArea)):
+                ("function", "Function", self.editor, left),
+                ("methods", "Methods", self.methods_panel, left),
+                ("inspector", "Inspector", self.inspector, right),
+                ("convergence", "Convergence", self.convergence, right),
+                *((name, OVERLAYS[name].panel_title, panel, left)
+                  for name, panel in self.overlay_panels.items())):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
-        self.tabifyDockWidget(self.docks["methods"], self.docks["basins"])
+        for name in self.overlay_panels:
+            self.tabifyDockWidget(self.docks["methods"], self.docks[name])
         self.docks["methods"].raise_()
 
         self.playback = Playback(self.session, self)
@@ -105,7 +111,13 @@ class MainWindow(QMainWindow):
         self.cursor_label.setToolTip("Coordinates, f, det H and the curvature class under the cursor")
         self.statusBar().addPermanentWidget(self.cursor_label)
         self.plot_view.cursor_info.connect(self.cursor_label.setText)
-        self._make_basins_progress()
+        # A progress bar and Cancel per overlay that computes on its own (the basins).
+        self.job_progress = {}
+        for name, layer in self.plot_view.overlays.items():
+            if layer.job is not None:
+                widget = self.job_progress[name] = JobProgress(layer.job, layer.cancel,
+                                                               name.replace("_", " "))
+                self.statusBar().addPermanentWidget(widget)
         self.plot_view.message.connect(self.show_message)
         self.session.function_error.connect(
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
@@ -155,23 +167,18 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self) -> None:
         self.overlay_actions = {}
-        for name in TITLES:
-            a = self._action(TITLES[name], TIPS[name], keys=OVERLAY_KEYS[name], checkable=True,
-                             checked=name in self.session.overlays)
-            a.toggled.connect(lambda on, n=name: self.session.set_overlay(n, on))
-            self.overlay_actions[name] = a
+        self.setting_actions = {}  # (overlay, setting) -> a View-menu toggle
+        for spec in OVERLAYS.values():
+            a = self._action(spec.title, spec.tooltip, keys=spec.shortcut, checkable=True,
+                             checked=spec.name in self.session.overlays)
+            a.toggled.connect(lambda on, n=spec.name: self._overlay_toggled(n, on))
+            self.overlay_actions[spec.name] = a
+            for param in (p for p in spec.settings if p.name in spec.menu_settings):
+                self.setting_actions[spec.name, param.name] = self._action(
+                    param.title, param.help, lambda on, n=spec.name, k=param.name:
+                    self.session.configure_overlay(n, **{k: bool(on)}), checkable=True,
+                    checked=self.session.overlay_settings(spec.name)[param.name])
         self.session.overlays_changed.connect(self._sync_overlay_actions)
-        basins = self.plot_view.basins
-        self.basins_action = self._action(
-            "Basins of attraction", "Colour every start of a grid over the view by where a rule "
-            "takes it (rule, comparison and grid in the Basins panel)", self._toggle_basins,
-            keys="Ctrl+5", checkable=True, checked=basins.enabled)
-        basins.enabled_changed.connect(self.basins_action.setChecked)
-        self.normalized_action = self._action(
-            "Normalized Newton arrows", "Draw every Newton arrow the same length (off: the true "
-            "step, whose tip is where a full Newton step lands)",
-            lambda on: self.session.configure_overlay("newton_field", normalized=on),
-            checkable=True, checked=self.session.overlay_settings("newton_field")["normalized"])
         self.aspect_action = self._action(
             "Equal aspect", "Keep one unit of x as long as one unit of y on screen",
             self.session.set_equal_aspect, keys="Ctrl+Shift+A", checkable=True,
@@ -199,9 +206,9 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         for a in self.overlay_actions.values():
             view.addAction(a)
-        view.addAction(self.basins_action)
         view.addSeparator()
-        view.addAction(self.normalized_action)
+        for a in self.setting_actions.values():
+            view.addAction(a)
         view.addAction(self.aspect_action)
         view.addSeparator()
         for dock in self.docks.values():
@@ -222,9 +229,9 @@ class MainWindow(QMainWindow):
         overlays.setObjectName("toolbar_overlays")
         for a in self.overlay_actions.values():
             overlays.addAction(a)
-        overlays.addAction(self.basins_action)
         overlays.addSeparator()
-        overlays.addAction(self.normalized_action)
+        for a in self.setting_actions.values():
+            overlays.addAction(a)
         overlays.addAction(self.aspect_action)
         self.addToolBar(overlays)
         play = QToolBar("Playback", self)
@@ -235,41 +242,20 @@ class MainWindow(QMainWindow):
         play.addWidget(self.playback.counter)
         self.addToolBar(play)
 
-    def _make_basins_progress(self) -> None:
-        """A progress bar and Cancel in the status bar, shown while basins are computed."""
-        basins = self.plot_view.basins
-        self.basins_progress = QProgressBar()
-        self.basins_progress.setMaximumWidth(160)
-        self.basins_progress.setFormat("basins %p%")
-        self.basins_cancel = QToolButton()
-        self.basins_cancel.setText("Cancel")
-        self.basins_cancel.setToolTip("Stop computing the basins of attraction")
-        self.basins_cancel.clicked.connect(basins.cancel)
-        for w in (self.basins_progress, self.basins_cancel):
-            w.setVisible(False)
-            self.statusBar().addPermanentWidget(w)
-        basins.progress.connect(lambda done, total: (self.basins_progress.setMaximum(total),
-                                                     self.basins_progress.setValue(done)))
-
-        def running(on: bool) -> None:
-            self.basins_progress.setValue(0)
-            self.basins_progress.setVisible(on)
-            self.basins_cancel.setVisible(on)
-        basins.running_changed.connect(running)
-
-    def _toggle_basins(self, on: bool) -> None:
-        self.plot_view.basins.set_enabled(on)
-        if on:
-            self.docks["basins"].show()
-            self.docks["basins"].raise_()
+    def _overlay_toggled(self, name: str, on: bool) -> None:
+        self.session.set_overlay(name, on)
+        if on and name in self.overlay_panels:  # its panel comes to the front
+            self.docks[name].show()
+            self.docks[name].raise_()
 
     def _sync_overlay_actions(self) -> None:
         for name, a in self.overlay_actions.items():
             if a.isChecked() != (name in self.session.overlays):
                 a.setChecked(name in self.session.overlays)
-        normalized = self.session.overlay_settings("newton_field")["normalized"]
-        if self.normalized_action.isChecked() != normalized:
-            self.normalized_action.setChecked(normalized)
+        for (name, key), a in self.setting_actions.items():
+            on = bool(self.session.overlay_settings(name)[key])
+            if a.isChecked() != on:
+                a.setChecked(on)
 
     # --- pages, presets, messages -------------------------------------------------------------
     def add_page(self, widget: QWidget, title: str) -> int:

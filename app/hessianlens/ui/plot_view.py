@@ -6,23 +6,19 @@ import math
 import sys
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine import linalg2
-from hessianlens.engine.fields import Rect
-from hessianlens.ui.basins_overlay import BasinsLayer
+from hessianlens.engine.fields import MAX_COORDINATE, Rect
+from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui.field_worker import FieldWorker
-from hessianlens.ui.overlays import cache_drawing, image_rect, make_overlays
+from hessianlens.ui.overlays.base import cache_drawing, image_rect, module_of
+from hessianlens.ui.repaint_gate import RepaintGate
 from hessianlens.ui.session import Session
 from hessianlens.ui.trajectories import TrajectoryLayer
 
 VIEW_DEBOUNCE_MS = 80
-# While a new function's fields are being computed the plane keeps its last picture (old
-# paths on old fields) instead of repainting new paths over old fields; if the fields take
-# longer than this, the new paths are shown anyway. Panels that asked to wait (see
-# PlotView.when_settled) update after the plane has painted, or after this long at most.
-HOLD_REPAINT_MS = 250
 # Python hands the GIL between threads every 5 ms by default. The field job's numpy calls
 # release it and then wait for it back while the GUI thread runs Python; at 1 ms the job
 # waits less (applying a function: median 168 -> 139 ms in one bench run).
@@ -67,7 +63,11 @@ def describe_point(objective, x: float, y: float) -> str:
 
 
 class PlotView(QWidget):
-    """Draws the session's plane and turns clicks and drags into session changes."""
+    """Draws the session's plane and turns clicks and drags into session changes.
+
+    The overlays are the registered ones (overlay_specs.OVERLAYS), each drawn by the Layer of
+    its module: the plane tells each what its spec needs and never calls one by name.
+    """
 
     cursor_info = Signal(str)  # the status-bar text for the point under the cursor
     fields_shown = Signal()  # a new grid (function or view) is on screen
@@ -85,6 +85,9 @@ class PlotView(QWidget):
         layout.addWidget(self.graphics)
 
         self.vb = PlaneViewBox()
+        # Beyond the usable range (fields.usable_range_error) the axes lose their digits.
+        self.vb.setLimits(xMin=-MAX_COORDINATE, xMax=MAX_COORDINATE, yMin=-MAX_COORDINATE,
+                          yMax=MAX_COORDINATE)
         self.plot = pg.PlotItem(viewBox=self.vb)
         self.plot.setLabels(bottom="x", left="y")
         self.plot.hideButtons()
@@ -101,8 +104,15 @@ class PlotView(QWidget):
         self.plot.addItem(self.contours)
         for item in (self.image, self.contours):
             cache_drawing(item)
-        self.overlays = make_overlays(self.plot, self.graphics.ci)
-        self.basins = BasinsLayer(self.plot, session, self)
+        self.worker = FieldWorker(parent=self)
+        self.overlays = {}  # name -> its Layer, in registry order
+        for spec in OVERLAYS.values():
+            module = module_of(spec)
+            layer = self.overlays[spec.name] = module.Layer(spec, self)
+            if "payload" in spec.needs:
+                self.worker.prepares[spec.name] = module.prepare
+            layer.message.connect(self.message)
+            layer.changed.connect(self._refresh_legend)
         self.trajectories = TrajectoryLayer(self.plot, session)
         self.marker = pg.TargetItem(pos=session.start, size=18, pen=pg.mkPen("k", width=2),
                                     brush=pg.mkBrush(255, 255, 255, 200), movable=True)
@@ -114,19 +124,10 @@ class PlotView(QWidget):
         self.legend.setToolTip("Drag the legend to move it")
         self._legend_items: list = []
 
-        self.worker = FieldWorker(parent=self)
+        self.gate = RepaintGate(self.graphics, self.graphics.viewport(), parent=self)
         self.worker.ready.connect(self._show_bundle)
         self.worker.failed.connect(self.message)
-        self.worker.failed.connect(self._release_repaint)
-        self._hold_timer = QTimer(self, singleShot=True, interval=HOLD_REPAINT_MS)
-        self._hold_timer.timeout.connect(self._release_repaint)
-        self._deferred: dict = {}  # callbacks waiting for the plane (ordered, no repeats)
-        self._flush_timer = QTimer(self, singleShot=True, interval=HOLD_REPAINT_MS)
-        self._flush_timer.timeout.connect(self._flush_deferred)
-        self._paint_spy = PaintSpy(self._plane_painted, self)
-        self.graphics.viewport().installEventFilter(self._paint_spy)
-        self.basins.message.connect(self.message)
-        self.basins.shown.connect(self._refresh_legend)
+        self.worker.failed.connect(self.gate.release)
         self._setting_range = False
         self._view_timer = QTimer(self, singleShot=True, interval=VIEW_DEBOUNCE_MS)
         self._view_timer.timeout.connect(self._commit_view)
@@ -154,64 +155,40 @@ class PlotView(QWidget):
         self._overlays_changed()
         self._request_now()
 
+    def _needing(self, need: str):
+        return [layer for name, layer in self.overlays.items()
+                if need in OVERLAYS[name].needs]
+
     # --- fields --------------------------------------------------------------------------
     def _request_now(self) -> None:
         self.worker.request(self.session.objective, self.session.rect, now=True)
 
     def _function_changed(self) -> None:
         self._request_now()
-        if self.bundle is not None and self.isVisible() and not self.repaint_held():
-            self.graphics.setUpdatesEnabled(False)  # no frame of new paths on old fields
-            self._hold_timer.start()
-
-    def _release_repaint(self, *_args) -> None:
-        self._hold_timer.stop()
-        if self.repaint_held():
-            self.graphics.setUpdatesEnabled(True)  # schedules a full repaint
-        if self._deferred:
-            self._flush_timer.start()  # at the latest; normally the plane's paint comes first
-
-    def repaint_held(self) -> bool:
-        """True while the plane keeps its last picture until the new function's fields."""
-        return not self.graphics.updatesEnabled()
+        if self.bundle is not None and self.isVisible():
+            self.gate.hold()  # the old picture until the new fields arrive
 
     def when_settled(self, callback) -> None:
-        """Call back now, or, while the plane waits for a new function's fields, once it has
-        painted them: the plane first, then the panels (the derivatives, the inspector, the
-        convergence plot), so that they do not slow the field job down meanwhile."""
-        if self.repaint_held() or self._flush_timer.isActive():
-            self._deferred[callback] = None
-        else:
-            callback()
-
-    def panels_pending(self) -> bool:
-        """True while callbacks wait for the plane (see when_settled)."""
-        return bool(self._deferred)
-
-    def _plane_painted(self) -> None:
-        if self._deferred and not self.repaint_held():
-            QTimer.singleShot(0, self._flush_deferred)  # once this paint is done
-
-    def _flush_deferred(self) -> None:
-        self._flush_timer.stop()
-        callbacks, self._deferred = list(self._deferred), {}
-        for callback in callbacks:
-            callback()
+        """See RepaintGate.when_settled: the plane first, then the panels."""
+        self.gate.when_settled(callback)
 
     def _show_bundle(self, bundle) -> None:
         if bundle.objective is not self.session.objective:
             return  # computed for a function that has since been replaced
-        self._release_repaint()
+        self.gate.release()
         self.bundle = bundle
         fields = bundle.fields
         self.image.setImage(fields.f, autoLevels=False)
-        self.image.setRect(*image_rect(fields))
+        self.image.setRect(*image_rect(fields.rect, fields.shape))
         self.bar.setLevels(bundle.f_range)
         self.contours.setData(*bundle.f_lines)
-        for overlay in self.overlays.values():
-            overlay.update_fields(bundle)
-            overlay.update_view(self.vb.viewPixelSize())
-            overlay.update_selection(self.session, bundle)
+        px = self.vb.viewPixelSize()
+        for name, layer in self.overlays.items():
+            needs = OVERLAYS[name].needs
+            if "payload" in needs or "fields" in needs:
+                layer.update_fields(bundle)
+            if "zoom" in needs:
+                layer.update_view(px)
         self.fields_shown.emit()
 
     # --- view range ----------------------------------------------------------------------
@@ -257,7 +234,8 @@ class PlotView(QWidget):
     def _zoom_changed(self, *_args) -> None:
         px = self.vb.viewPixelSize()
         self.trajectories.update_view(px)
-        self.overlays["newton_field"].update_view(px)
+        for layer in self._needing("zoom"):
+            layer.update_view(px)
 
     # --- mouse ---------------------------------------------------------------------------
     def _view_clicked(self, x: float, y: float) -> None:
@@ -278,9 +256,9 @@ class PlotView(QWidget):
         if not self.vb.sceneBoundingRect().contains(scene_pos):
             return
         p = self.vb.mapSceneToView(scene_pos)
-        text = describe_point(self.session.objective, p.x(), p.y())
-        basin = self.basins.describe(p.x(), p.y())  # "from here: Newton reaches ..."
-        self.cursor_info.emit(f"{text}    {basin}" if basin else text)
+        words = [describe_point(self.session.objective, p.x(), p.y())]
+        words += [layer.describe(p.x(), p.y()) for layer in self.overlays.values()]
+        self.cursor_info.emit("    ".join(w for w in words if w))
 
     # --- trajectories, overlays, legend ----------------------------------------------------
     def _trajectories_changed(self) -> None:
@@ -292,23 +270,22 @@ class PlotView(QWidget):
         self._selection_changed()
 
     def _selection_changed(self) -> None:
-        self.overlays["quadratic_model"].update_selection(self.session, self.bundle)
+        for layer in self._needing("selection"):
+            layer.update_selection(self.bundle)
         self._refresh_legend()
 
     def _overlays_changed(self) -> None:
-        self.overlays["newton_field"].set_normalized(
-            self.session.overlay_settings("newton_field")["normalized"])
-        for name, overlay in self.overlays.items():
-            overlay.set_visible(name in self.session.overlays)
-        self.overlays["quadratic_model"].update_selection(self.session, self.bundle)
+        for name, layer in self.overlays.items():
+            layer.apply_settings(self.session.overlay_settings(name))
+            layer.set_visible(name in self.session.overlays)
         self._refresh_legend()
 
     def legend_entries(self) -> list[tuple[object, str]]:
         entries = [(p.path, p.legend_label()) for p in self.trajectories.paths.values()]
-        for name, overlay in self.overlays.items():
+        for name, layer in self.overlays.items():
             if name in self.session.overlays:
-                entries += overlay.legend
-        return entries + self.basins.legend
+                entries += layer.legend
+        return entries
 
     def _refresh_legend(self, *_args) -> None:
         entries = self.legend_entries()
@@ -335,23 +312,15 @@ class PlotView(QWidget):
         fit = min(1.0, LEGEND_MAX_WIDTH * box.width() / w, LEGEND_MAX_HEIGHT * box.height() / h)
         self.legend.setScale(max(LEGEND_MIN_SCALE, fit))
 
+    def busy(self) -> bool:
+        """True while the fields or an overlay's own job are being computed."""
+        return self.worker.busy() or any(layer.busy() for layer in self.overlays.values())
+
     def shutdown(self) -> None:
-        """Let a running field job finish before the window goes away."""
-        self.basins.shutdown()
+        """Let running jobs finish before the window goes away."""
+        for layer in self.overlays.values():
+            layer.shutdown()
         self.worker.wait(5000)
-
-
-class PaintSpy(QObject):
-    """Calls back when the watched widget is about to paint."""
-
-    def __init__(self, callback, parent: QObject):
-        super().__init__(parent)
-        self.callback = callback
-
-    def eventFilter(self, _obj, event) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.callback()
-        return False
 
 
 def _close(a: Rect, b: Rect, rtol: float = 1e-9) -> bool:

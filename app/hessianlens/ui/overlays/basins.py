@@ -2,42 +2,30 @@
 
 The layer colours every start of a grid by where a rule takes it (engine/basins.py), shaded
 by the steps it needs, and outlines the basin boundaries of a second rule, so that "gradient
-descent finds a minimum from here, Newton finds a saddle" shows at once. Requests are
-debounced and numbered like the fields (field_worker.py): a superseded or cancelled job
-stops at its next step and its result is dropped.
+descent finds a minimum from here, Newton finds a saddle" shows at once. Its settings (the
+rules, grid and K) are the session's; the computation is a jobs.Job of its own: a
+superseded or cancelled run stops at its next step and its result is dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Signal
 
 from hessianlens.engine.basins import (DIVERGED, NOT_CONVERGED, BasinMap, basin_image,
                                        compute_basins, outcome_colours)
-from hessianlens.engine.fields import Rect
-from hessianlens.engine.objective import Objective
 from hessianlens.engine.explain import method_title
+from hessianlens.engine.objective import Objective
 from hessianlens.engine.rules import make_rule
-from hessianlens.ui.overlays import image_rect, swatch
+from hessianlens.ui.jobs import Job, JobResult
+from hessianlens.ui.overlays.base import OverlayLayer, image_rect, swatch
 
 DEBOUNCE_MS = 150
 OPACITY = 150  # alpha of the basin colours over the f image (of 255)
 LEGEND_POINTS = 5  # stationary points named in the legend; the rest are counted
-
-
-@dataclass(frozen=True)
-class BasinSettings:
-    """What the panel chooses: the coloured rule, the outlined one (or ""), grid and K."""
-
-    rule: str = "newton"
-    compare: str = "gd"
-    swapped: bool = False  # colour the compare rule, outline the first
-    grid: int = 256
-    max_steps: int = 50
 
 
 @dataclass(frozen=True)
@@ -97,83 +85,30 @@ def boundary_segments(m: BasinMap) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([vx, hxs]), np.concatenate([vy, hys])
 
 
-# --- worker ---------------------------------------------------------------------------------
-class _Signals(QObject):
-    done = Signal(object)  # BasinResult
-    progress = Signal(int, int, int)  # generation, done, total
-    failed = Signal(int, str)
+def compute_maps(objective, rect, rules, grid: int, max_steps: int, ticket) -> BasinResult:
+    """The basin map of every (rule, tol), one after the other, reporting progress over all
+    of them and stopping early when the ticket is cancelled (then returning None)."""
+    total = max_steps * len(rules)
+    maps = []
+    for n, (rule, tol) in enumerate(rules):
+        def progress(k, _total, n=n):
+            ticket.progress(n * max_steps + k, total)
+        m = compute_basins(objective, rule, rect, grid, max_steps=max_steps, tol=tol,
+                           progress=progress, cancel=ticket.cancelled)
+        if ticket.cancelled():
+            return None  # superseded or cancelled: the GUI has moved on
+        maps.append(m)
+    return BasinResult(ticket.generation, objective, tuple(maps))
 
 
-class _Job(QRunnable):
-    def __init__(self, owner: "BasinWorker", generation: int, objective: Objective, rect: Rect,
-                 rules, grid: int, max_steps: int):
-        super().__init__()
-        self.owner, self.generation, self.objective, self.rect = owner, generation, objective, rect
-        self.rules, self.grid, self.max_steps = rules, grid, max_steps
-
-    def _stale(self) -> bool:
-        return self.generation != self.owner.generation
-
-    def run(self):  # worker thread: never let an exception escape into Qt
-        signals, total = self.owner.signals, self.max_steps * len(self.rules)
-        maps = []
-        try:
-            for n, (rule, tol) in enumerate(self.rules):
-                def progress(k, _total, n=n):
-                    signals.progress.emit(self.generation, n * self.max_steps + k, total)
-                m = compute_basins(self.objective, rule, self.rect, self.grid,
-                                   max_steps=self.max_steps, tol=tol, progress=progress,
-                                   cancel=self._stale)
-                if self._stale():
-                    return  # superseded or cancelled: the GUI has moved on
-                maps.append(m)
-        except Exception as exc:  # noqa: BLE001 - reported in the status bar, never raised
-            signals.failed.emit(self.generation, f"could not compute the basins: {exc}")
-            return
-        signals.done.emit(BasinResult(self.generation, self.objective, tuple(maps)))
-
-
-class BasinWorker(QObject):
-    """One basin job at a time; a new request or cancel() makes the running one stop."""
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.generation = 0
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.signals = _Signals()
-
-    def start(self, objective, rect, rules, grid, max_steps) -> int:
-        self.generation += 1
-        self.pool.start(_Job(self, self.generation, objective, rect, rules, grid, max_steps))
-        return self.generation
-
-    def cancel(self) -> None:
-        self.generation += 1  # the running job sees it at its next step
-
-    def wait(self, msecs: int = 10_000) -> bool:
-        return self.pool.waitForDone(msecs)
-
-
-# --- the layer ------------------------------------------------------------------------------
-class BasinsLayer(QObject):
+class Layer(OverlayLayer):
     """The basin image and outlines on the plane, their legend, hover text and recomputation."""
 
-    enabled_changed = Signal(bool)
-    settings_changed = Signal()
-    running_changed = Signal(bool)
-    progress = Signal(int, int)  # steps done, steps in all
     shown = Signal()  # a new basin map is on screen (or the overlay was cleared)
-    message = Signal(str)
 
-    def __init__(self, plot: pg.PlotItem, session, parent: QObject | None = None):
-        super().__init__(parent)
-        self.plot, self.session = plot, session
-        self.settings = BasinSettings()
-        self.enabled = False
-        self.running = False
+    def __init__(self, spec, host):
+        super().__init__(spec, host)
         self.maps: tuple[BasinMap, ...] = ()
-        self.legend: list[tuple[object, str]] = []
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-70)  # over the f image and the shadings, under the contours
         self.outline_pen = pg.mkPen(20, 20, 20, 220, width=1)
@@ -181,40 +116,43 @@ class BasinsLayer(QObject):
         self.outlines.setZValue(-5)
         for item in (self.image, self.outlines):
             item.setVisible(False)
-            plot.addItem(item)
-        self.worker = BasinWorker(self)
-        self.worker.signals.done.connect(self._deliver)
-        self.worker.signals.progress.connect(self._progress)
-        self.worker.signals.failed.connect(self._failed)
+            self.plot.addItem(item)
+        self.job = Job(DEBOUNCE_MS, self)
+        self.job.finished.connect(self._deliver)
         self._key = None  # what the current (or last) request computes
-        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
-        self._timer.timeout.connect(self._launch)
+        session = self.session
         for signal in (session.function_changed, session.view_changed, session.methods_changed):
             signal.connect(self.request)
 
+    @property
+    def enabled(self) -> bool:
+        return self.visible
+
+    @property
+    def running(self) -> bool:
+        return self.job.running
+
     # --- state ----------------------------------------------------------------------------
-    def set_enabled(self, on: bool) -> None:
+    def set_visible(self, on: bool) -> None:
         on = bool(on)
-        if on == self.enabled:
+        if on == self.visible:
             return
-        self.enabled = on
+        self.visible = on
         if on:
             self.request(now=True)
         else:
-            self._stop()
+            self.job.cancel()
             self._key = None  # switched on again: compute afresh
             self._show(())
-        self.enabled_changed.emit(on)
 
-    def configure(self, **changes) -> None:
-        """Change the settings (BasinSettings fields) and recompute if they matter."""
-        settings = replace(self.settings, **changes)
-        if settings == self.settings:
+    def apply_settings(self, settings: dict) -> None:
+        """New settings from the session: recompute if they matter; a swap alone swaps."""
+        old = self.settings
+        if settings == old:
             return
-        only_swap = replace(settings, swapped=self.settings.swapped) == self.settings
-        self.settings = settings
-        self.settings_changed.emit()
-        if only_swap and not self.running and self._key is not None:
+        super().apply_settings(settings)
+        only_swap = {**settings, "swapped": old["swapped"]} == old
+        if only_swap and not self.running and self._key is not None and self.visible:
             # The same two maps, the other one coloured: no recomputation.
             self._key = (*self._key[:-1], self._key[-1][::-1])
             self._show(self.maps[::-1])
@@ -224,11 +162,12 @@ class BasinsLayer(QObject):
     def rule_names(self) -> tuple[str, ...]:
         """The coloured rule first, then the outlined one (if any)."""
         s = self.settings
-        names = (s.rule,) if not s.compare or s.compare == s.rule else (s.rule, s.compare)
-        return names[::-1] if s.swapped else names
+        names = (s["rule"],) if not s["compare"] or s["compare"] == s["rule"] \
+            else (s["rule"], s["compare"])
+        return names[::-1] if s["swapped"] else names
 
     def _rules(self):
-        """(rule, tol) per name, with the session's learning rate and tol for that method."""
+        """(rule, tol) per name, with the session's parameters and tol for that method."""
         out = []
         for name in self.rule_names():
             m = self.session.methods.get(name)
@@ -238,70 +177,48 @@ class BasinsLayer(QObject):
     # --- computing ------------------------------------------------------------------------
     def request(self, *_args, now: bool = False, force: bool = False) -> None:
         """Recompute for the current function, view and settings (after a pause unless now)."""
-        if not self.enabled:
+        if not self.visible:
             return
         rules = self._rules()
-        s = self.settings
-        key = (self.session.objective, self.session.rect, s.grid, s.max_steps,
-               tuple((r, tol) for r, tol in rules))
+        s, session = self.settings, self.session
+        key = (session.objective, session.rect, s["grid"], s["max_steps"], tuple(rules))
         if key == self._key and not force:
             return
         self._key = key
-        self.worker.cancel()  # the running job (if any) stops at its next step
-        self._set_running(True)
-        self._timer.start(0 if now else DEBOUNCE_MS)
-
-    def _launch(self) -> None:
-        s = self.settings
-        self.worker.start(self.session.objective, self.session.rect, self._rules(), s.grid,
-                          s.max_steps)
+        objective, rect, grid, max_steps = session.objective, session.rect, s["grid"], \
+            s["max_steps"]
+        self.job.request(lambda ticket: compute_maps(objective, rect, rules, grid, max_steps,
+                                                     ticket), now=now)
 
     def cancel(self) -> None:
         """Stop the computation; the overlay stays empty until the next change or Recompute."""
         if not self.running:
             return
-        self._stop()
+        self.job.cancel()
         self._show(())
         self.message.emit("Basins of attraction: cancelled")
 
-    def _stop(self) -> None:
-        self._timer.stop()
-        self.worker.cancel()
-        self._set_running(False)
-
-    def _set_running(self, on: bool) -> None:
-        if on != self.running:
-            self.running = on
-            self.running_changed.emit(on)
-
-    def _progress(self, generation: int, done: int, total: int) -> None:
-        if generation == self.worker.generation and self.running:
-            self.progress.emit(done, total)
-
-    def _failed(self, generation: int, text: str) -> None:
-        if generation == self.worker.generation:
-            self._set_running(False)
+    def _deliver(self, result: JobResult) -> None:
+        if not result.ok:
             self._show(())
-            self.message.emit(text)
-
-    def _deliver(self, result: BasinResult) -> None:
-        if result.generation != self.worker.generation or not self.enabled \
-                or result.objective is not self.session.objective:
+            self.message.emit(f"could not compute the basins: {result.error}")
             return
-        self._set_running(False)
-        self._show(result.maps)
+        if result.value is None or not self.visible \
+                or result.value.objective is not self.session.objective:
+            return
+        self._show(result.value.maps)
 
     # --- drawing --------------------------------------------------------------------------
     def _show(self, maps) -> None:
         self.maps = tuple(maps)
-        visible = self.enabled and bool(self.maps)
+        visible = self.visible and bool(self.maps)
         if visible:
             m = self.maps[0]
             rgba = np.empty((*m.labels.shape, 4), dtype=np.ubyte)
             rgba[..., :3] = basin_image(m)
             rgba[..., 3] = OPACITY
             self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
-            self.image.setRect(*image_rect(SimpleNamespace(rect=m.rect, shape=m.labels.shape)))
+            self.image.setRect(*image_rect(m.rect, m.labels.shape))
         if len(self.maps) == 2:
             self.outlines.setData(*boundary_segments(self.maps[1]))
         else:
@@ -309,10 +226,11 @@ class BasinsLayer(QObject):
         self.image.setVisible(visible)
         self.outlines.setVisible(visible and len(self.maps) == 2)
         self.legend = self._legend_entries()
+        self.changed.emit()
         self.shown.emit()
 
     def _legend_entries(self) -> list[tuple[object, str]]:
-        if not self.enabled or not self.maps:
+        if not self.visible or not self.maps:
             return []
         m = self.maps[0]
         entries = [(swatch(None, pg.mkPen(None)),
@@ -339,11 +257,8 @@ class BasinsLayer(QObject):
 
     def describe(self, x: float, y: float) -> str:
         """'from here: Newton reaches ...; Gradient descent ...', or '' off the map."""
-        if not self.enabled:
+        if not self.visible:
             return ""
         words = [w for w in (describe_start(m, x, y) for m in self.maps) if w]
         return "from here: " + "; ".join(words) if words else ""
 
-    def shutdown(self) -> None:
-        self._stop()
-        self.worker.wait(5000)

@@ -1,0 +1,39 @@
+"""Shading of the curvature classes: positive definite, indefinite, negative definite."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from hessianlens.engine import linalg2
+from hessianlens.ui.overlays.base import OverlayLayer, image_rect, swatch
+
+# RGBA per curvature code + 1 (UNDEFINED = -1 comes first).
+CURVATURE_COLOURS = {
+    linalg2.UNDEFINED: (0, 0, 0, 0),
+    linalg2.POSITIVE_DEFINITE: (60, 200, 80, 110),
+    linalg2.NEGATIVE_DEFINITE: (230, 60, 50, 120),
+    linalg2.INDEFINITE: (235, 235, 235, 90),
+    linalg2.SINGULAR: (0, 0, 0, 0),
+}
+CURVATURE_LUT = np.array([CURVATURE_COLOURS[c] for c in range(-1, 4)], dtype=np.ubyte)
+
+
+def prepare(objective, fields) -> np.ndarray:
+    """The shading, RGBA per sample (made in the field worker, so the GUI thread only hands it
+    to the image; np.take is twice as fast as fancy indexing here)."""
+    return np.take(CURVATURE_LUT, fields.curvature.astype(np.intp) + 1, axis=0)
+
+
+class Layer(OverlayLayer):
+    def __init__(self, spec, host):
+        super().__init__(spec, host)
+        self.image = self._add(pg.ImageItem(axisOrder="row-major"), -80)
+        self.legend = [(swatch(pg.mkColor(*CURVATURE_COLOURS[c][:3])), linalg2.CURVATURE_NAMES[c])
+                       for c in (linalg2.POSITIVE_DEFINITE, linalg2.INDEFINITE,
+                                 linalg2.NEGATIVE_DEFINITE)]
+
+    def update_fields(self, bundle) -> None:
+        fields = bundle.fields
+        self.image.setImage(bundle.payloads[self.spec.name], autoLevels=False, levels=(0, 255))
+        self.image.setRect(*image_rect(fields.rect, fields.shape))

@@ -1,0 +1,57 @@
+"""The local quadratic model at the selected iterate, on f's contour levels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from hessianlens.engine.fields import quadratic_model
+from hessianlens.ui.contours import EMPTY, contour_lines
+from hessianlens.ui.overlays.base import OverlayLayer, swatch
+
+GRID = 64  # the model is a quadratic: a coarse grid draws its conics smoothly
+
+
+class Layer(OverlayLayer):
+    """m(x) = f_k + g_k . (x - x_k) + 1/2 (x - x_k)^T H_k (x - x_k), on f's contour levels,
+    so that where the coloured model lines follow the white lines of f the model is good."""
+
+    def __init__(self, spec, host):
+        super().__init__(spec, host)
+        # Solid lines: Qt draws long antialiased dashed paths many times slower.
+        self.lines = self._add(pg.PlotDataItem(pen=pg.mkPen("k", width=1), connect="finite"), 20,
+                               cache=False)  # redrawn every step
+        self.centre = self._add(pg.ScatterPlotItem(symbol="+", size=14,
+                                                   pen=pg.mkPen("w", width=2)), 21)
+        self.legend = [(swatch(None, pg.mkPen("#444", width=1)),
+                        "quadratic model at the selected iterate")]
+        self._shown = None  # (iterate, bundle, colour) drawn last
+
+    def set_visible(self, on: bool) -> None:
+        super().set_visible(on)
+        if on:
+            self.update_selection(self.host.bundle)
+
+    def update_fields(self, bundle) -> None:
+        self.update_selection(bundle)
+
+    def update_selection(self, bundle) -> None:
+        if not self.visible:
+            self._shown = None  # drawn when switched on
+            return
+        session = self.session
+        it = session.selected_iterate()
+        method = session.methods.get(session.selected_method)
+        colour = method.colour if method is not None else "w"
+        if self._shown is not None and self._shown[0] is it and self._shown[1] is bundle \
+                and self._shown[2] == colour:
+            return  # the same iterate on the same grid: nothing to redraw
+        self._shown = (it, bundle, colour)
+        if it is None or bundle is None or not np.all(np.isfinite(it.hessian)):
+            self.lines.setData(*EMPTY)
+            self.centre.setData([], [])
+            return
+        self.lines.setPen(pg.mkPen(pg.mkColor(colour).lighter(140), width=1))
+        xs, ys, m = quadratic_model(it.x, it.f, it.grad, it.hessian, bundle.fields.rect, GRID)
+        self.lines.setData(*contour_lines(xs, ys, m, bundle.levels))
+        self.centre.setData([it.x[0]], [it.x[1]])
