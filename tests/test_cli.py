@@ -90,3 +90,62 @@ def test_negative_values_after_options_are_values_not_options():
     done = hl("trace", "--function", "-x**2 - y**2", "--start", "-1.5,-2", "--method", "newton")
     out = json.loads(done.stdout)
     assert out["steps"][0]["x"] == [-1.5, -2.0] and out["function"] == "-x**2 - y**2"
+
+
+def run_cli(capsys, *args):
+    """cli.main in this process: (exit code, stdout, stderr)."""
+    from hessianlens.cli import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's own usage errors
+        code = exc.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_param_is_the_long_form_of_lr(capsys):
+    base = ("trace", "--function", "x**2 + 3*y**2", "--start", "1,1", "--method", "gd",
+            "--steps", "5")
+    code, with_param, _ = run_cli(capsys, *base, "--param", "learning_rate=0.05")
+    assert code == 0
+    _, with_lr, _ = run_cli(capsys, *base, "--lr", "0.05")
+    assert json.loads(with_param) == json.loads(with_lr)
+    out = json.loads(with_param)
+    assert out["lr"] == 0.05 and out["params"] == {"learning_rate": 0.05}
+
+
+@pytest.mark.parametrize("args, words", [
+    (("--param", "beta=0.9"), "method 'gd' has no parameter 'beta'; its parameters: "
+                              "learning_rate"),
+    (("--param", "learning_rate=5000"), "learning_rate must be a number from 1e-06 to 1000"),
+    (("--param", "learning_rate=fast"), "learning_rate must be a number"),
+    (("--param", "learning_rate"), "expected NAME=VALUE"),
+    (("--lr", "0.5", "--param", "learning_rate=0.5"), "not both"),
+    (("--lr", "-1"), "--lr: learning_rate must be a number from 1e-06 to 1000, not -1.0"),
+])
+def test_unknown_or_out_of_range_params_exit_2_naming_the_valid_ones(capsys, args, words):
+    for command in (("trace", "--start", "1,1"), ("basins", "--grid", "4")):
+        code, out, err = run_cli(capsys, *command, "--function", "x**2", "--method", "gd",
+                                 *args)
+        assert code == 2 and out == "" and words in err, err
+
+
+def test_basins_take_params_and_report_them(capsys):
+    code, out, _ = run_cli(capsys, "basins", "--function", "x**2 + y**2", "--method", "newton",
+                           "--grid", "8", "--steps", "5", "--param", "learning_rate=0.5")
+    data = json.loads(out)
+    assert code == 0 and data["params"] == {"learning_rate": 0.5} and data["lr"] == 0.5
+
+
+def test_help_lists_every_method_with_its_parameters(capsys):
+    code, help_text, _ = run_cli(capsys, "trace", "--help")
+    assert code == 0 and "--param NAME=VALUE" in help_text
+    assert "optimal-lr: learning_rate = 0.1 (a number from 1e-06 to 1000)" in help_text
+
+
+def test_a_range_beyond_the_usable_one_is_refused_with_its_limit(capsys):
+    code, out, err = run_cli(capsys, "basins", "--function", "x", "--method", "newton",
+                             "--range=-1e308,1e308,-1e308,1e308")
+    assert code == 2 and out == ""
+    assert "too large: every coordinate must lie within -1e+12 and 1e+12" in err

@@ -75,3 +75,57 @@ def test_bad_input_is_an_error_on_stderr_with_exit_code_2(tmp_path, args, words)
     r = export(*args, "--out", str(out))
     assert r.returncode == 2 and words in r.stderr and r.stdout == ""
     assert not out.exists()
+
+
+def export_state(*args):
+    """The state `hessianlens export` would draw for these options (no picture made)."""
+    from hessianlens.cli import build_parser
+    from hessianlens.export_cli import build_state
+
+    return build_state(build_parser().parse_args(["export", "--out", "x.png", *args]))
+
+
+def test_export_params_per_method_or_for_every_drawn_method():
+    base = ("--function", "x**2", "--start", "1,1")
+    state = export_state(*base, "--param", "newton.learning_rate=0.5", "--lr", "gd=0.2")
+    assert state.method("newton").params == {"learning_rate": 0.5}
+    assert state.method("gd").learning_rate == 0.2
+    state = export_state(*base, "--methods", "gd,damped-newton", "--param", "learning_rate=0.3")
+    assert state.method("gd").learning_rate == state.method("damped-newton").learning_rate == 0.3
+    assert state.method("newton").learning_rate == 1.0  # not drawn: left alone
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--param", "newton.beta=1"], "method 'newton' has no parameter 'beta'; its parameters: "
+                                   "learning_rate"),
+    (["--param", "beta=1"], "none of the drawn methods (gd, newton) has a parameter 'beta'"),
+    (["--param", "adam.learning_rate=1"], "unknown method 'adam'; choose from gd, newton"),
+    (["--param", "gd.learning_rate=0"], "learning_rate must be a number from 1e-06 to 1000"),
+])
+def test_export_param_errors_name_the_valid_ones(args, words):
+    from hessianlens.cli_args import CliError
+
+    with pytest.raises(CliError) as info:
+        export_state("--function", "x**2", "--start", "1,1", *args)
+    assert words in str(info.value)
+
+
+def test_the_basins_overlay_exports_with_the_sessions_settings(tmp_path):
+    from dataclasses import replace
+
+    import numpy as np
+
+    state = SessionState("x**2 - y**2", Rect(-2, 2, -2, 2), (1.0, 0.5), default_methods(),
+                         ("basins",), overlay_settings={"basins": {"grid": 32, "compare": ""}})
+    pictures = []
+    for name, s in (("with", state), ("without", replace(state, overlays=()))):
+        session, out = tmp_path / f"{name}.hlens.json", tmp_path / f"{name}.png"
+        save_session(session, s)
+        r = export("--session", str(session), "--grid", "32", "--size", "240x160",
+                   "--out", str(out))
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        with Image.open(out) as im:
+            pictures.append(np.asarray(im.convert("RGB"), dtype=int))
+    # The basin colours (Newton: the saddle from everywhere) lie over most of the plane.
+    changed = np.any(np.abs(pictures[0] - pictures[1]) > 20, axis=2)
+    assert changed.mean() > 0.5

@@ -1,77 +1,17 @@
-"""Command line: no arguments opens the window; subcommands trace, bench."""
+"""Command line: no arguments opens the window; subcommands trace, basins, onestep, export,
+bench."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 
 from hessianlens import __version__
-
-EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A user error on the command line: printed to stderr, exit code 2."""
-
-
-def _finite_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(v):
-        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
-    return v
-
-
-def _positive_float(text: str) -> float:
-    v = _finite_float(text)
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
-    return v
-
-
-def _steps(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 0 <= n <= 100_000:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 100000: {text!r}")
-    return n
-
-
-def point(text: str) -> tuple[float, float]:
-    """'X,Y' -> (x, y), finite."""
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise argparse.ArgumentTypeError(f"expected X,Y (two numbers), got {text!r}")
-    return _finite_float(parts[0].strip()), _finite_float(parts[1].strip())
-
-
-def plane_range(text: str):
-    """'XMIN,XMAX,YMIN,YMAX' -> Rect."""
-    from hessianlens.engine.fields import Rect
-
-    parts = text.split(",")
-    if len(parts) != 4:
-        raise argparse.ArgumentTypeError(f"expected XMIN,XMAX,YMIN,YMAX (four numbers), got "
-                                         f"{text!r}")
-    try:
-        return Rect(*(_finite_float(p.strip()) for p in parts))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _grid(text: str) -> int:
-    n = _steps(text)
-    if not 2 <= n <= 2048:
-        raise argparse.ArgumentTypeError(f"must be between 2 and 2048: {text!r}")
-    return n
-
+from hessianlens.cli_args import (EXIT_USAGE, CliError, add_param_option, finite_float, grid,
+                                  params_epilog, parse_function, plane_range, point,
+                                  positive_float, rule_params, steps)
 
 def build_parser() -> argparse.ArgumentParser:
     from hessianlens.engine.rules import RULES
@@ -84,15 +24,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     trace = sub.add_parser("trace", help="run gradient descent or Newton from a start point "
-                                         "and print every iterate")
+                                         "and print every iterate", epilog=params_epilog(),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     trace.add_argument("--function", required=True, help="f(x, y), e.g. 'x**2 + 3*y**2'")
     trace.add_argument("--start", required=True, type=point, help="start point X,Y")
     trace.add_argument("--method", required=True, choices=sorted(RULES))
-    trace.add_argument("--lr", type=_positive_float, default=None,
-                       help="learning rate (default: the method's own: 0.1 for gd, 1 for "
-                            "newton)")
-    trace.add_argument("--steps", type=_steps, default=100, help="maximum steps (default 100)")
-    trace.add_argument("--tol", type=_positive_float, default=1e-6,
+    trace.add_argument("--lr", type=finite_float, default=None,
+                       help="learning rate, short for --param learning_rate=LR (default: the "
+                            "method's own: 0.1 for gd, 1 for newton)")
+    add_param_option(trace)
+    trace.add_argument("--steps", type=steps, default=100, help="maximum steps (default 100)")
+    trace.add_argument("--tol", type=positive_float, default=1e-6,
                        help="stop when |grad f| < TOL (default 1e-6)")
     trace.add_argument("--format", choices=("json", "csv"), default="json")
 
@@ -101,16 +43,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run one section only")
 
     basins = sub.add_parser("basins", help="run a method from every point of a grid and "
-                                           "report where the starts end (basins of attraction)")
+                                           "report where the starts end (basins of attraction)",
+                            epilog=params_epilog(),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     basins.add_argument("--function", required=True, help="f(x, y), e.g. 'x**2 - y**2'")
     basins.add_argument("--method", required=True, choices=sorted(RULES))
     basins.add_argument("--range", type=plane_range, default="-4,4,-4,4",
                         help="starts over XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
-    basins.add_argument("--grid", type=_grid, default=256, help="N x N starts (default 256)")
-    basins.add_argument("--steps", type=_steps, default=50, help="maximum steps (default 50)")
-    basins.add_argument("--lr", type=_positive_float, default=None,
-                        help="learning rate (default: the method's own)")
-    basins.add_argument("--tol", type=_positive_float, default=1e-6,
+    basins.add_argument("--grid", type=grid, default=256, help="N x N starts (default 256)")
+    basins.add_argument("--steps", type=steps, default=50, help="maximum steps (default 50)")
+    basins.add_argument("--lr", type=finite_float, default=None,
+                        help="learning rate, short for --param learning_rate=LR (default: the "
+                             "method's own)")
+    add_param_option(basins)
+    basins.add_argument("--tol", type=positive_float, default=1e-6,
                         help="converged when |grad f| < TOL (default 1e-6)")
     basins.add_argument("--format", choices=("json",), default="json")
     basins.add_argument("--out", default=None, help="also write the basin map as a PNG")
@@ -118,24 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     onestep = sub.add_parser("onestep", help="the one-step learning rate eta = 1/f''(w0) of a "
                                              "function of one variable, and where it lands")
     onestep.add_argument("--function", required=True, help="f(w), e.g. '-w**2 - 2*w - 3'")
-    onestep.add_argument("--w0", required=True, type=_finite_float, help="start point w0")
+    onestep.add_argument("--w0", required=True, type=finite_float, help="start point w0")
     onestep.add_argument("--format", choices=("json", "text"), default="json")
 
     from hessianlens.export_cli import add_parser as add_export_parser
 
-    add_export_parser(sub, point, plane_range, _grid, _steps)
+    add_export_parser(sub)
     return parser
-
-
-def _parse_function(text: str, build=None):
-    """build(text) (default: objective_from_text), its ExpressionError as a CliError."""
-    from hessianlens.engine.expression import ExpressionError
-    from hessianlens.engine.objective import objective_from_text
-
-    try:
-        return (build or objective_from_text)(text)
-    except ExpressionError as exc:
-        raise CliError(f"error in the function: {exc.message}\n{exc.caret()}") from None
 
 
 def cmd_trace(args) -> int:
@@ -143,8 +78,8 @@ def cmd_trace(args) -> int:
     from hessianlens.engine.rules import make_rule
     from hessianlens.engine.trajectory import run
 
-    objective = _parse_function(args.function)
-    rule = make_rule(args.method, **({} if args.lr is None else {"learning_rate": args.lr}))
+    rule = make_rule(args.method, **rule_params(args.method, args.param, args.lr))
+    objective = parse_function(args.function)
     traj = run(objective, rule, args.start, max_steps=args.steps, tol=args.tol)
     if args.format == "json":
         sys.stdout.write(trajectory_to_json(traj, args.function) + "\n")
@@ -157,8 +92,8 @@ def cmd_basins(args) -> int:
     from hessianlens.engine.basins import basins_to_dict, compute_basins, write_png
     from hessianlens.engine.rules import make_rule
 
-    objective = _parse_function(args.function)
-    rule = make_rule(args.method, **({} if args.lr is None else {"learning_rate": args.lr}))
+    rule = make_rule(args.method, **rule_params(args.method, args.param, args.lr))
+    objective = parse_function(args.function)
     basin_map = compute_basins(objective, rule, args.range, args.grid, max_steps=args.steps,
                                tol=args.tol)
     if args.out:
@@ -185,7 +120,7 @@ def cmd_onestep(args) -> int:
     from hessianlens.engine.linefunction import line_function
     from hessianlens.engine.onestep import one_step
 
-    d = one_step(_parse_function(args.function, line_function), args.w0).as_dict()
+    d = one_step(parse_function(args.function, line_function), args.w0).as_dict()
     out = {"function": d["function"], **{k: d[k] for k in ONESTEP_KEYS},
            "status": d["status"], "message": d["message"]}
     if args.format == "json":
@@ -198,7 +133,7 @@ def cmd_onestep(args) -> int:
 def cmd_export(args) -> int:
     from hessianlens.export_cli import cmd_export as export
 
-    return export(args, CliError, _parse_function)
+    return export(args)
 
 
 def open_window(argv) -> int:

@@ -11,6 +11,9 @@ import os
 import sys
 from pathlib import Path
 
+from hessianlens.cli_args import (CliError, add_param_option, grid, params_epilog, parse_function,
+                                  plane_range, point, rule_params, steps)
+
 DEFAULT_RANGE = (-4.0, 4.0, -4.0, 4.0)  # XMIN, XMAX, YMIN, YMAX
 DEFAULT_SIZE = (1600, 1100)
 OUT_SUFFIXES = (".png", ".svg", ".gif")
@@ -34,19 +37,24 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def add_parser(sub, point, plane_range, grid, steps) -> None:
-    """The ``export`` subcommand (cli.py passes its argument types)."""
+def add_parser(sub) -> None:
+    """The ``export`` subcommand."""
+    from hessianlens.overlay_specs import OVERLAYS
+
     p = sub.add_parser("export", help="render the window's picture (PNG, SVG or animated GIF) "
-                                      "without opening a window")
+                                      "without opening a window", epilog=params_epilog(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--function", help="f(x, y), e.g. 'x**2 + 3*y**2' (or use --session)")
     p.add_argument("--start", type=point, help="start point X,Y")
     p.add_argument("--session", help="render a saved session file (.hlens.json)")
     p.add_argument("--methods", default=None,
                    help="comma-separated methods to draw (default gd,newton)")
     p.add_argument("--lr", default=None, help="learning rates, e.g. gd=0.5,newton=1")
+    add_param_option(p, "newton.learning_rate=0.5, or learning_rate=0.5 for every drawn "
+                        "method that has it")
     p.add_argument("--steps", type=steps, default=None, help="maximum steps of every method")
     p.add_argument("--overlays", default="",
-                   help="comma-separated: determinant, newton-field, curvature, quadratic-model")
+                   help=f"comma-separated: {', '.join(s.cli_name for s in OVERLAYS.values())}")
     p.add_argument("--range", type=plane_range, default=None,
                    help=f"view XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
     p.add_argument("--grid", type=grid, default=None,
@@ -58,7 +66,7 @@ def add_parser(sub, point, plane_range, grid, steps) -> None:
                                                 "one frame per step)")
 
 
-def _names(text: str, known, what: str, CliError, dashes: bool = False) -> list[str]:
+def _names(text: str, known, what: str, dashes: bool = False) -> list[str]:
     """Comma-separated names of `known`; with dashes, 'a-b' names 'a_b'."""
     names = [n.strip().replace("-", "_") if dashes else n.strip()
              for n in text.split(",") if n.strip()]
@@ -69,8 +77,9 @@ def _names(text: str, known, what: str, CliError, dashes: bool = False) -> list[
     return names
 
 
-def _learning_rates(text: str, CliError) -> dict[str, float]:
-    rates = {}
+def _learning_rates(text: str) -> list[tuple[str, str]]:
+    """--lr gd=0.5,newton=1 as (method, 'learning_rate=0.5') pairs."""
+    out = []
     for item in (t.strip() for t in text.split(",") if t.strip()):
         name, sep, value = item.partition("=")
         try:
@@ -79,11 +88,31 @@ def _learning_rates(text: str, CliError) -> dict[str, float]:
             lr = float("nan")
         if not sep or not lr > 0 or lr == float("inf"):
             raise CliError(f"--lr expects METHOD=RATE with a positive rate, got {item!r}")
-        rates[name.strip()] = lr
-    return rates
+        out.append((name.strip(), f"learning_rate={value.strip()}"))
+    return out
 
 
-def build_state(args, CliError, parse_function):
+def _params(assignments, drawn) -> list[tuple[str, str]]:
+    """--param METHOD.NAME=VALUE (one method) or NAME=VALUE (every drawn method that has
+    that parameter) as (method, 'NAME=VALUE') pairs."""
+    from hessianlens.engine.rules import RULES
+
+    out = []
+    for text in assignments:
+        target, sep, value = text.partition("=")
+        method, dot, name = target.strip().rpartition(".")
+        if dot:
+            out.append((method, f"{name}={value}"))
+            continue
+        having = [m for m in drawn if any(p.name == name for p in RULES[m].params)]
+        if not sep or not having:
+            raise CliError(f"--param {text}: none of the drawn methods ({', '.join(drawn)}) has "
+                           f"a parameter {name!r}; name one as METHOD.NAME=VALUE")
+        out += [(m, f"{name}={value}") for m in having]
+    return out
+
+
+def build_state(args):
     """The SessionState to render: the session file's, or one built from the options."""
     from dataclasses import replace
 
@@ -106,22 +135,23 @@ def build_state(args, CliError, parse_function):
         objective = parse_function(args.function)
         state = SessionState(objective.text, args.range or Rect(*DEFAULT_RANGE), args.start,
                              default_methods())
-    methods = {m.name: m for m in state.methods}
+    # The file's methods, then every other registered one (off) for --methods to switch on.
+    methods = {m.name: replace(m, enabled=False) for m in default_methods()}
+    methods.update((m.name, m) for m in state.methods)
     if args.methods is not None:
-        wanted = _names(args.methods, RULES, "method", CliError)
+        wanted = _names(args.methods, RULES, "method")
         methods = {n: replace(m, enabled=n in wanted) for n, m in methods.items()}
-    rates = _learning_rates(args.lr or "", CliError)
-    _names(",".join(rates), RULES, "method", CliError)
-    for name, lr in rates.items():
-        try:
-            methods[name] = methods[name].changed(learning_rate=lr)
-        except ValueError as exc:
-            raise CliError(f"--lr {name}={lr:g}: {exc}") from None
+    drawn = [n for n, m in methods.items() if m.enabled]
+    changes = _learning_rates(args.lr or "") + _params(args.param, drawn)
+    _names(",".join(m for m, _ in changes), RULES, "method")
+    for name in dict.fromkeys(m for m, _ in changes):
+        values = rule_params(name, [a for m, a in changes if m == name])
+        methods[name] = methods[name].changed(**values)
     if args.steps is not None:
         methods = {n: replace(m, max_steps=args.steps) for n, m in methods.items()}
     overlays = state.overlays
     if args.overlays:
-        overlays = tuple(_names(args.overlays, OVERLAYS, "overlay", CliError, dashes=True))
+        overlays = tuple(_names(args.overlays, OVERLAYS, "overlay", dashes=True))
     return replace(state, view=args.range or state.view, methods=tuple(methods.values()),
                    overlays=overlays, step=state.step if args.session else MAX_STEPS)
 
@@ -133,13 +163,13 @@ def _qt_message(_kind, _context, text: str) -> None:
         sys.stderr.write(f"{text}\n")
 
 
-def cmd_export(args, CliError, parse_function) -> int:
+def cmd_export(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in OUT_SUFFIXES:
         raise CliError(f"--out must end in {', '.join(OUT_SUFFIXES)}: {args.out}")
     if not out.parent.is_dir():
         raise CliError(f"cannot write {args.out}: no such folder {out.parent}")
-    state = build_state(args, CliError, parse_function)
+    state = build_state(args)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no window, no display needed
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtCore import qInstallMessageHandler
