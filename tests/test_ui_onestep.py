@@ -8,7 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QLabel, QLineEdit, QSlider
 
 from hessianlens.ui.onestep_view import OneStepView
-from uihelpers import data_to_viewport, drag
+from uihelpers import data_to_viewport, drag, type_into
 
 
 @pytest.fixture
@@ -25,13 +25,6 @@ def view(qtbot):
 
 def number(view, key) -> str:
     return view.numbers[key].text()
-
-
-def type_into(qtbot, spin, text):
-    spin.setFocus()
-    spin.selectAll()
-    qtbot.keyClicks(spin, text)
-    qtbot.keyClick(spin, Qt.Key.Key_Return)
 
 
 def click(qtbot, button):

@@ -1,5 +1,7 @@
 """Methods panel, inspector and convergence plot, driven as a user would (pytest-qt)."""
 
+from html import escape
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -14,6 +16,7 @@ from hessianlens.ui.inspector import InspectorPanel
 from hessianlens.ui.methods_panel import MethodsPanel
 from hessianlens.model import MethodConfig, default_methods
 from hessianlens.ui.session import Session
+from uihelpers import type_into
 
 EXAMPLE_1 = "x0**2 + x1**2"
 EXAMPLE_2 = "x0**2 - x0*x1/2 + (x1/3)**2"
@@ -39,55 +42,72 @@ def shown(qtbot, widget):
     return widget
 
 
-def type_into(qtbot, spin, text):
-    spin.setFocus()
-    spin.selectAll()
-    qtbot.keyClicks(spin, text)
-    qtbot.keyClick(spin, Qt.Key.Key_Return)
-
-
 # --- methods panel ------------------------------------------------------------------------
 def test_methods_panel_lists_every_method_with_its_rule_title(qtbot, session):
     panel = shown(qtbot, MethodsPanel(session))
-    assert list(panel.rows) == ["gd", "newton"]
-    assert panel.rows["gd"].enable.text() == "Gradient descent"
-    assert panel.rows["newton"].enable.text() == "Newton"
-    for row in panel.rows.values():
-        assert all(w.toolTip() for w in row.widgets())
+    assert panel.names() == ["gd", "newton"]
+    assert panel.item("gd").text() == "Gradient descent"
+    assert panel.item("newton").text() == "Newton"
+    assert panel.item("newton").toolTip() == f"Newton: {RULES['newton'].explanation}"
+    for name in panel.names():
+        panel.select_method(name)
+        widgets = [panel.colour, panel.max_steps, panel.tol,
+                   *(e.widget for e in panel.editors.values())]
+        assert panel.editors and all(w.toolTip() for w in widgets)
 
 
 def test_methods_panel_covers_every_rule(qtbot):
     session = Session(EXAMPLE_3, Rect(-4, 4, -4, 4), (3.1, 1.3), default_methods())
     panel = shown(qtbot, MethodsPanel(session))
-    assert list(panel.rows) == list(RULES)
-    assert [r.enable.text() for r in panel.rows.values()] == [c.title for c in RULES.values()]
+    assert panel.names() == list(RULES)
+    assert [panel.item(n).text() for n in panel.names()] == [c.title for c in RULES.values()]
+    for name, cls in RULES.items():
+        panel.select_method(name)
+        assert list(panel.editors) == [p.name for p in cls.params]
+        assert escape(cls.explanation) in panel.heading.text()
 
 
 def test_enable_box_adds_and_removes_a_trajectory(qtbot, session):
     panel = shown(qtbot, MethodsPanel(session))
-    box = panel.rows["gd"].enable
-    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(5, box.height() // 2))
+    panel.select_method("gd")
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Space)  # the item's check box
     assert not session.methods["gd"].enabled
     assert "gd" not in session.trajectories
-    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(5, box.height() // 2))
+    assert panel.item("gd").checkState() == Qt.CheckState.Unchecked
+    qtbot.keyClick(panel.list, Qt.Key.Key_Space)
     assert "gd" in session.trajectories
 
 
 def test_typing_a_learning_rate_retraces(qtbot, session):
     panel = shown(qtbot, MethodsPanel(session))
+    panel.select_method("gd")
     before = session.trajectories["gd"].points.copy()
-    type_into(qtbot, panel.rows["gd"].lr, "0.1")
+    type_into(qtbot, panel.editors["learning_rate"].widget, "0.1")
     assert session.methods["gd"].learning_rate == pytest.approx(0.1)
     assert session.trajectories["gd"].learning_rate == pytest.approx(0.1)
     after = session.trajectories["gd"].points
     assert after.shape != before.shape or not np.allclose(after, before)
+    lr = panel.editors["learning_rate"].widget
+    qtbot.keyClick(lr, Qt.Key.Key_Up)  # log scale: the arrows walk 0.1, 0.2, 0.5, 1
+    assert session.methods["gd"].learning_rate == pytest.approx(0.2)
+
+
+def test_choosing_a_method_selects_it_in_the_session_and_back(qtbot, session):
+    panel = shown(qtbot, MethodsPanel(session))
+    panel.select_method("newton")
+    assert session.selected_method == "newton"
+    session.select("gd")
+    assert panel.list.currentItem() is panel.item("gd") and panel.current == "gd"
 
 
 def test_max_steps_and_scientific_tolerance(qtbot, session):
     panel = shown(qtbot, MethodsPanel(session))
-    type_into(qtbot, panel.rows["gd"].max_steps, "7")
+    panel.select_method("gd")
+    type_into(qtbot, panel.max_steps, "7")
     assert session.trajectories["gd"].steps_taken == 7
-    tol = panel.rows["newton"].tol
+    panel.select_method("newton")
+    tol = panel.tol
     type_into(qtbot, tol, "1e-3")
     assert session.methods["newton"].tol == pytest.approx(1e-3)
     assert tol.text() == "0.001"
@@ -98,21 +118,22 @@ def test_max_steps_and_scientific_tolerance(qtbot, session):
 
 def test_colour_button_opens_the_dialog(qtbot, session, monkeypatch):
     panel = shown(qtbot, MethodsPanel(session))
+    panel.select_method("newton")
     monkeypatch.setattr(QColorDialog, "getColor", lambda *a, **k: QColor("#00aa00"))
-    qtbot.mouseClick(panel.rows["newton"].colour, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.colour, Qt.MouseButton.LeftButton)
     assert session.methods["newton"].colour == "#00aa00"
     monkeypatch.setattr(QColorDialog, "getColor", lambda *a, **k: QColor())  # cancelled
-    qtbot.mouseClick(panel.rows["newton"].colour, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.colour, Qt.MouseButton.LeftButton)
     assert session.methods["newton"].colour == "#00aa00"
 
 
 def test_methods_panel_follows_the_session(qtbot, session):
     panel = shown(qtbot, MethodsPanel(session))
+    panel.select_method("gd")
     session.update_method("gd", learning_rate=0.25, max_steps=12, enabled=False)
-    row = panel.rows["gd"]
-    assert row.lr.value() == pytest.approx(0.25)
-    assert row.max_steps.value() == 12
-    assert not row.enable.isChecked()
+    assert panel.editors["learning_rate"].value() == pytest.approx(0.25)
+    assert panel.max_steps.value() == 12
+    assert panel.item("gd").checkState() == Qt.CheckState.Unchecked
 
 
 # --- inspector ----------------------------------------------------------------------------
@@ -232,3 +253,13 @@ def test_clicking_a_point_selects_that_iterate(qtbot, session):
 
 def pg_point(x, y):
     return QPointF(float(x), float(y))
+
+
+def test_log_scale_arrows_walk_the_one_two_five_sequence():
+    from hessianlens.ui.param_editors import one_two_five
+
+    assert [one_two_five(1.0, k) for k in (-3, -2, -1, 1, 2, 3)] == pytest.approx(
+        [0.1, 0.2, 0.5, 2.0, 5.0, 10.0])
+    assert one_two_five(0.3, 1) == pytest.approx(0.5)  # between two: to the neighbour
+    assert one_two_five(0.3, -1) == pytest.approx(0.2)
+    assert one_two_five(0.001, -1) == pytest.approx(0.0005)

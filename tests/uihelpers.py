@@ -48,3 +48,11 @@ def drag(view, points) -> None:
     for p in points[1:]:
         mouse(view, QMouseEvent.Type.MouseMove, p)
     mouse(view, QMouseEvent.Type.MouseButtonRelease, points[-1])
+
+
+def type_into(qtbot, widget, text):
+    """Select what a spin box (or line edit) holds, type text and press Enter."""
+    widget.setFocus()
+    widget.selectAll()
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)

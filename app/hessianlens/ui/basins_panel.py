@@ -6,6 +6,8 @@ session's basins settings, the summary reads the layer's maps.
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QPushButton, QSpinBox,
                                QWidget)
 
@@ -120,5 +122,6 @@ class Panel(QWidget):
                 hint = (f"<br>No start converges within K = {m.max_steps} steps"
                         f"{f' at {summary}' if summary else ''}: raise K, or change the "
                         f"parameters or the tolerance in the Methods dock.")
-            lines.append(f"<b>{method_title(m.method)}</b>: {', '.join(parts)}{tail}{hint}")
+            lines.append(f"<b>{escape(method_title(m.method))}</b>: "
+                         f"{escape(', '.join(parts))}{tail}{hint}")
         self.summary.setText("<br>".join(lines))

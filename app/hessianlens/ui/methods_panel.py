@@ -1,156 +1,173 @@
-"""The methods panel: per step rule an enable box, a colour, learning rate, max steps, tolerance."""
+"""The methods panel: a compact list of every method (enable box, colour, title) and, below,
+the selected method's parameters (built from its rule's Params), steps and tolerance."""
 
 from __future__ import annotations
 
-import math
-import re
+from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QValidator
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QColorDialog, QDoubleSpinBox,
-                               QGridLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QFormLayout, QGroupBox, QLabel,
+                               QListWidget, QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
 
-from hessianlens.engine.explain import method_title
+from hessianlens.engine.explain import method_explanation, method_title
 from hessianlens.engine.rules import RULES
+from hessianlens.ui.param_editors import ParamEditor, ScientificSpinBox
 
-LR_RANGE = (1e-4, 100.0)
 MAX_STEPS_RANGE = (1, 100_000)
 TOL_RANGE = (1e-15, 1.0)
-
-# A number on its way to being typed: "1", "1.", "1e", "1e-".
-_PARTIAL_NUMBER = re.compile(r"\+?(\d*\.?\d*)([eE][+-]?\d*)?")
+NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
-class ScientificSpinBox(QDoubleSpinBox):
-    """A positive float shown as 1e-06; the arrows multiply or divide it by 10."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        # QDoubleSpinBox rounds to `decimals` places; 20 keeps 1.2345e-15 intact.
-        self.setDecimals(20)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
-        return f"{value:.3g}" if value else "0"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt override)
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int):
-        try:
-            v = float(text)
-        except ValueError:
-            state = QValidator.State.Intermediate if _PARTIAL_NUMBER.fullmatch(text.strip()) \
-                else QValidator.State.Invalid
-            return state, text, pos
-        ok = math.isfinite(v) and self.minimum() <= v <= self.maximum()
-        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
-
-    def fixup(self, text: str) -> str:
-        return self.textFromValue(self.value())
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt override)
-        self.setValue(self.value() * 10.0 ** steps)
-
-
-def _rule_help(name: str) -> str:
-    """The rule's docstring summary, e.g. "x <- x - lr * grad f."."""
-    doc = (getattr(RULES.get(name), "__doc__", None) or "").strip()
-    return doc.splitlines()[0] if doc else ""
-
-
-class _MethodRow:
-    """The controls of one method, in one row of the panel's grid."""
-
-    def __init__(self, panel: MethodsPanel, name: str, row: int):
-        self.name = name
-        title = method_title(name)
-        grid = panel.grid
-        self.enable = QCheckBox(title)
-        self.enable.setToolTip(f"Trace {title} from the start point. {_rule_help(name)}")
-        self.colour = QPushButton()
-        self.colour.setFixedWidth(36)
-        self.colour.setToolTip(f"Colour of {title}'s path and curves; click to change it")
-        self.lr = QDoubleSpinBox()
-        self.lr.setRange(*LR_RANGE)
-        self.lr.setDecimals(4)
-        self.lr.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        self.lr.setToolTip(f"Learning rate (step scale) of {title}: each step is lr times the "
-                           f"rule's direction; 1 is the full Newton step")
-        self.max_steps = QSpinBox()
-        self.max_steps.setRange(*MAX_STEPS_RANGE)
-        self.max_steps.setToolTip(f"{title} stops after this many steps")
-        self.tol = ScientificSpinBox()
-        self.tol.setRange(*TOL_RANGE)
-        self.tol.setToolTip(f"{title} has converged when |grad f| is below this tolerance "
-                            f"(type e.g. 1e-8; the arrows multiply or divide by 10)")
-        for spin in (self.lr, self.max_steps, self.tol):
-            spin.setKeyboardTracking(False)  # retrace on Enter or the arrows, not per keystroke
-            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        for col, w in enumerate((self.enable, self.colour, self.lr, self.max_steps, self.tol)):
-            grid.addWidget(w, row, col)
-
-        session = panel.session
-        self.enable.toggled.connect(lambda on: session.update_method(name, enabled=bool(on)))
-        self.lr.valueChanged.connect(lambda v: session.update_method(name, learning_rate=float(v)))
-        self.max_steps.valueChanged.connect(lambda v: session.update_method(name, max_steps=int(v)))
-        self.tol.valueChanged.connect(lambda v: session.update_method(name, tol=float(v)))
-        self.colour.clicked.connect(lambda: panel.pick_colour(name))
-
-    def widgets(self):
-        return (self.enable, self.colour, self.lr, self.max_steps, self.tol)
-
-    def show_config(self, config) -> None:
-        """Show a MethodConfig without sending edits back to the session."""
-        for w in self.widgets():
-            w.blockSignals(True)
-        self.enable.setChecked(config.enabled)
-        self.lr.setValue(config.learning_rate)
-        self.max_steps.setValue(config.max_steps)
-        self.tol.setValue(config.tol)
-        self.colour.setStyleSheet(f"background-color: {QColor(config.colour).name()};")
-        for w in self.widgets():
-            w.blockSignals(False)
+def colour_icon(colour: str, size: int = 14) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
 
 
 class MethodsPanel(QWidget):
-    """Every method of the session with its settings; edits go to session.update_method."""
-
-    HEADERS = ("Method", "Colour", "Learning rate", "Max steps", "Tolerance")
-    HEADER_TIPS = ("Enable a method to trace it from the start point",
-                   "The colour of the method's path, legend entry and curves",
-                   "Scale of each step: x <- x + lr * direction",
-                   "The largest number of steps a method takes",
-                   "Converged when |grad f| falls below this")
+    """Every method of the session; edits go to session.update_method. Choosing a method in
+    the list selects it in the session (the inspector follows), and the other way round."""
 
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        outer = QVBoxLayout(self)
-        self.grid = QGridLayout()
-        outer.addLayout(self.grid)
-        outer.addStretch(1)
-        for col, (text, tip) in enumerate(zip(self.HEADERS, self.HEADER_TIPS)):
-            label = QLabel(f"<b>{text}</b>")
-            label.setToolTip(tip)
-            self.grid.addWidget(label, 0, col)
-        self.rows: dict[str, _MethodRow] = {}
+        self.list = QListWidget()
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setIconSize(QSize(14, 14))
+        self.list.setUniformItemSizes(True)
+        self.list.setToolTip("Tick a method to trace it from the start point; choose one to "
+                             "edit its settings below")
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setToolTip("The selected method and what its step does")
+        self.colour = QPushButton("Colour...")
+        self.colour.setToolTip("Colour of the selected method's path, legend entry and curves")
+        self.max_steps = QSpinBox()
+        self.max_steps.setRange(*MAX_STEPS_RANGE)
+        self.max_steps.setToolTip("The method stops after this many steps")
+        self.tol = ScientificSpinBox()
+        self.tol.setRange(*TOL_RANGE)
+        self.tol.setToolTip("Converged when |grad f| falls below this tolerance (type e.g. "
+                            "1e-8; the arrows multiply or divide by 10)")
+        for spin in (self.max_steps, self.tol):
+            spin.setKeyboardTracking(False)  # retrace on Enter or the arrows, not per keystroke
+            spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.form_box = QGroupBox("Settings")
+        self.form = QFormLayout(self.form_box)
+        self.form.addRow(self.heading)
+        self.form.addRow("Colour", self.colour)
+        self.editors: dict[str, ParamEditor] = {}  # the shown method's parameters
+        self.form.addRow("Max steps", self.max_steps)
+        self.form.addRow("Tolerance", self.tol)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.form_box)
+
+        self.current = ""  # the method whose settings the form shows
+        self.list.itemChanged.connect(self._item_changed)
+        self.list.currentItemChanged.connect(self._current_changed)
+        self.colour.clicked.connect(lambda: self.pick_colour(self.current))
+        self.max_steps.valueChanged.connect(lambda v: self._edit(max_steps=int(v)))
+        self.tol.valueChanged.connect(lambda v: self._edit(tol=float(v)))
         session.methods_changed.connect(self.refresh)
+        session.selection_changed.connect(self._follow_selection)
         self.refresh()
+        self._follow_selection()
+
+    # --- the list ------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        return [self.list.item(i).data(NAME_ROLE) for i in range(self.list.count())]
+
+    def item(self, name: str) -> QListWidgetItem | None:
+        return next((self.list.item(i) for i in range(self.list.count())
+                     if self.list.item(i).data(NAME_ROLE) == name), None)
+
+    def select_method(self, name: str) -> None:
+        """Choose a method in the list, as a click does."""
+        self.list.setCurrentItem(self.item(name))
 
     def refresh(self) -> None:
-        """Follow the session's methods: rebuild the rows if the set changed, else update them."""
-        names = list(self.session.methods)
-        if names != list(self.rows):
-            for row in self.rows.values():
-                for w in row.widgets():
-                    self.grid.removeWidget(w)
-                    w.deleteLater()
-            self.rows = {name: _MethodRow(self, name, i + 1) for i, name in enumerate(names)}
-        for name, row in self.rows.items():
-            row.show_config(self.session.methods[name])
+        """Follow the session's methods: rebuild the list if the set changed, else update it."""
+        methods = self.session.methods
+        self.list.blockSignals(True)
+        if list(methods) != self.names():
+            self.list.clear()
+            for name in methods:
+                item = QListWidgetItem(method_title(name))
+                item.setData(NAME_ROLE, name)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                              | Qt.ItemFlag.ItemIsUserCheckable)
+                explanation = method_explanation(name)
+                item.setToolTip(f"{method_title(name)}: {explanation}" if explanation
+                                else method_title(name))
+                self.list.addItem(item)
+        for name, config in methods.items():
+            item = self.item(name)
+            item.setCheckState(Qt.CheckState.Checked if config.enabled
+                               else Qt.CheckState.Unchecked)
+            item.setIcon(colour_icon(config.colour))
+        self.list.blockSignals(False)
+        self._show_form(self.current if self.current in methods else
+                        next(iter(methods), ""))
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        name = item.data(NAME_ROLE)
+        on = item.checkState() == Qt.CheckState.Checked
+        if name in self.session.methods and self.session.methods[name].enabled != on:
+            self.session.update_method(name, enabled=on)
+
+    def _current_changed(self, item, _previous=None) -> None:
+        if item is None:
+            return
+        name = item.data(NAME_ROLE)
+        self._show_form(name)
+        if name != self.session.selected_method:
+            self.session.select(name)
+
+    def _follow_selection(self) -> None:
+        name = self.session.selected_method
+        if name and name != self.current and self.item(name) is not None:
+            self.list.blockSignals(True)
+            self.list.setCurrentItem(self.item(name))
+            self.list.blockSignals(False)
+            self._show_form(name)
+
+    # --- the form of one method --------------------------------------------------------------
+    def _show_form(self, name: str) -> None:
+        """Show the settings of a method: its parameters' editors (rebuilt when it has other
+        parameters than the one shown), steps and tolerance."""
+        config = self.session.methods.get(name)
+        self.form_box.setEnabled(config is not None)
+        if config is None:
+            return
+        rule = RULES.get(name)
+        params = rule.params if rule is not None else ()
+        if name != self.current or [p.name for p in params] != list(self.editors):
+            for editor in self.editors.values():
+                self.form.removeRow(editor)
+            self.editors = {}
+            for i, param in enumerate(params):
+                editor = ParamEditor(param)
+                editor.value_changed.connect(lambda v, p=param.name: self._edit(**{p: v}))
+                label = QLabel(param.title)
+                label.setToolTip(editor.widget.toolTip())
+                self.form.insertRow(2 + i, label, editor)
+                self.editors[param.name] = editor
+        self.current = name
+        self.heading.setText(f"<b>{escape(method_title(name))}</b>: "
+                             f"{escape(method_explanation(name))}")
+        for key, editor in self.editors.items():
+            editor.set_value(config.params[key])
+        for spin, value in ((self.max_steps, config.max_steps), (self.tol, config.tol)):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+
+    def _edit(self, **changes) -> None:
+        if self.current in self.session.methods:
+            self.session.update_method(self.current, **changes)
 
     def pick_colour(self, name: str) -> None:
         """Ask for a new colour for a method (QColorDialog); cancelling keeps the old one."""
