@@ -215,3 +215,21 @@ def test_the_one_step_page_gets_the_whole_window_and_gives_the_docks_back(qtbot,
     assert not any(d.isVisible() for d in window.docks.values())
     window.tabs.setCurrentWidget(window.plot_view)
     assert {k for k, d in window.docks.items() if d.isVisible()} == shown
+
+
+def test_the_one_step_page_is_saved_with_the_session(window, tmp_path):
+    page, session = window.onestep_view, window.session
+    page.set_function_text("w**4 - w")  # free text
+    page.w0.set_value(-2.0)
+    assert session.onestep.mode == "text" and session.onestep.w0 == -2.0
+    assert window.isWindowModified()
+    path = tmp_path / "one.hlens.json"
+    assert window.files.save_session_as(str(path))
+    page.controls.text.setText("w +* 2")  # refused: the page (and the session) keep w**4 - w
+    assert session.onestep.text == "w**4 - w" and "column" in page.controls.error.text()
+    page.controls.coefficient_mode.setChecked(True)
+    page.w0.set_value(1.0)
+    assert session.onestep.mode == "coefficients"
+    assert window.files.open_session(str(path))
+    assert page.controls.text_mode.isChecked() and page.controls.text.text() == "w**4 - w"
+    assert page.w0.value() == -2.0 and page.numbers["f"].text() == "w**4 - w"

@@ -72,7 +72,12 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.plot_view, "Plane (2D)")
         self.tabs.setTabToolTip(0, "f(x, y) with its overlays and the iterates of every method")
         self.setCentralWidget(self.tabs)
-        self.onestep_view = OneStepView()
+        self.onestep_view = OneStepView(self.session.onestep)
+        # The page's state is the session's: saved in session files and remembered.
+        self.onestep_view.state_changed.connect(
+            lambda: self.session.set_onestep(self.onestep_view.state()))
+        self.session.onestep_changed.connect(
+            lambda: self.onestep_view.set_state(self.session.onestep))
         page = self.add_page(self.onestep_view, "One step (1D)")
         self.tabs.setTabToolTip(page, "The one-step learning rate eta = 1/f''(w0) of a function "
                                       "of one variable (the second write-up)")

@@ -163,12 +163,8 @@ class FunctionControls(QWidget):
     def _mode_changed(self, _button=None, checked: bool = True) -> None:
         if not checked:  # the group toggles twice: the old button off, the new one on
             return
-        coefficients = self.coefficient_mode.isChecked()
-        for w in (self.a, self.b, self.c, self.cubic):
-            w.setEnabled(coefficients)
-        self.d.setEnabled(coefficients and self.cubic.isChecked())
-        self.text.setEnabled(not coefficients)
-        if coefficients:
+        self._enable()
+        if self.coefficient_mode.isChecked():
             self._emit_polynomial()
         else:
             self.function_text.emit(self.text.text())
@@ -176,6 +172,27 @@ class FunctionControls(QWidget):
     def _text_changed(self, text: str) -> None:
         if self.text_mode.isChecked():
             self.function_text.emit(text)
+
+    def set_values(self, mode: str, a: float, b: float, c: float, d: float, cubic: bool,
+                   text: str) -> None:
+        """Show these values (a saved page) without announcing a function text."""
+        for w in (self.coefficient_mode, self.text_mode, self.modes, self.cubic, self.text):
+            w.blockSignals(True)
+        for s, v in ((self.a, a), (self.b, b), (self.c, c), (self.d, d)):
+            s.set_value(v, emit=False)
+        self.cubic.setChecked(cubic)
+        (self.text_mode if mode == "text" else self.coefficient_mode).setChecked(True)
+        self.text.setText(text if mode == "text" else self.current_polynomial())
+        for w in (self.coefficient_mode, self.text_mode, self.modes, self.cubic, self.text):
+            w.blockSignals(False)
+        self._enable()
+
+    def _enable(self) -> None:
+        coefficients = self.coefficient_mode.isChecked()
+        for w in (self.a, self.b, self.c, self.cubic):
+            w.setEnabled(coefficients)
+        self.d.setEnabled(coefficients and self.cubic.isChecked())
+        self.text.setEnabled(not coefficients)
 
     def widgets(self) -> list[QWidget]:
         """Every control, for tooltips and enabling."""

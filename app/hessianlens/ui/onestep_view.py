@@ -1,7 +1,9 @@
-"""The one-step learning rate page (MISSION.md, "Source 2"): eta = 1/f''(w0) on f(w) in 1D.
+"""The one-step learning rate page: eta = 1/f''(w0) on f(w) in 1D (w* = w0 - f'(w0)/f''(w0),
+Newton's step in one variable; Nocedal & Wright, eq. (2.14) with n = 1).
 
 The controls choose f and w0, the engine (hessianlens.engine.onestep) computes every number,
-this page writes them out and the plot draws them.
+this page writes them out and the plot draws them. Its state (model.OneStepState) is saved
+with the session.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPus
 from hessianlens.engine.expression import ExpressionError
 from hessianlens.engine.linefunction import line_function
 from hessianlens.engine.onestep import OK, gd_comparison, newton_steps, one_step
+from hessianlens.model import OneStepState
 from hessianlens.ui.onestep_controls import FunctionControls, SpinSlider
 from hessianlens.ui.onestep_plot import OneStepPlot
 
@@ -68,18 +71,20 @@ class OneStepView(QWidget):
     """The 1D page: coefficient or free-text f(w), w0, the numbers, the plot, Newton and GD."""
 
     result_changed = Signal()  # new numbers are shown
+    state_changed = Signal()  # the user changed f, w0 or the learning rate (see state())
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, state: OneStepState | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.controls = FunctionControls()
-        self.w0 = SpinSlider("w0", 3.0, (-10.0, 10.0), (-1e6, 1e6), 0.1,
+        st = state or OneStepState()
+        self.controls = FunctionControls(st.a, st.b, st.c, st.d)
+        self.w0 = SpinSlider("w0", st.w0, (-10.0, 10.0), (-1e6, 1e6), 0.1,
                              "w0: the start point of the step (or drag the green line)")
         self.newton_button = QPushButton("Newton step")
         self.newton_button.setToolTip("Take one more full Newton step w <- w - f'(w)/f''(w) "
                                       "from the last iterate, and draw it")
         self.clear_button = QPushButton("Clear steps")
         self.clear_button.setToolTip("Forget the further Newton steps (back to w0 and w1)")
-        self.lr = SpinSlider("learning rate", 0.1, (-1.0, 1.0), (-100.0, 100.0), 0.01,
+        self.lr = SpinSlider("learning rate", st.lr, (-1.0, 1.0), (-100.0, 100.0), 0.01,
                              "Gradient descent w <- w - lr f'(w) from w0, to compare with the "
                              "one step\n(a negative rate climbs: gradient ascent)")
         self.numbers: dict[str, QLabel] = {}
@@ -131,7 +136,10 @@ class OneStepView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
 
+        self.controls.set_values(st.mode, st.a, st.b, st.c, st.d, st.cubic, st.text)
         self.function = line_function(self.controls.current_text())
+        self._valid_text = self.controls.current_text()  # the last text that parsed
+        self._applying = False
         self.newton_count = 0
         self.result = self.newton_path = self.gd = None
         self.controls.function_text.connect(self._function_text)
@@ -168,19 +176,22 @@ class OneStepView(QWidget):
                                      f"the last valid f: {self.function.text})")
             return
         self.controls.show_error("")
-        self.function, self.newton_count = fn, 0
+        self.function, self.newton_count, self._valid_text = fn, 0, text
         self._recompute(fit=True)
+        self._announce()
 
     @_guarded
     def _w0_changed(self, _value: float) -> None:
         self.newton_count = 0
         self._recompute(fit=True)
+        self._announce()
 
     @_guarded
     def _w0_dragged(self, value: float) -> None:
         self.w0.set_value(value, emit=False)
         self.newton_count = 0
         self._recompute(fit=False)
+        self._announce()
 
     @_guarded
     def _w0_released(self, _value: float) -> None:
@@ -199,6 +210,36 @@ class OneStepView(QWidget):
     @_guarded
     def _lr_changed(self, _value: float) -> None:
         self._recompute(fit=False)
+        self._announce()
+
+    def _announce(self) -> None:
+        if not self._applying:
+            self.state_changed.emit()
+
+    # --- the page's state -----------------------------------------------------------------
+    def state(self) -> OneStepState:
+        """What the page shows, as the session saves it (free text: the last text that
+        parsed, so that a saved session always opens)."""
+        c = self.controls
+        return OneStepState("text" if c.text_mode.isChecked() else "coefficients",
+                            c.a.value(), c.b.value(), c.c.value(), c.d.value(),
+                            c.cubic.isChecked(), self.w0.value(), self.lr.value(),
+                            self._valid_text)
+
+    @_guarded
+    def set_state(self, state: OneStepState) -> None:
+        """Show a saved page (a session file, say) without announcing it back."""
+        if state == self.state():
+            return
+        self._applying = True
+        try:
+            self.controls.set_values(state.mode, state.a, state.b, state.c, state.d,
+                                     state.cubic, state.text)
+            self.w0.set_value(state.w0, emit=False)
+            self.lr.set_value(state.lr, emit=False)
+            self._function_text(self.controls.current_text())
+        finally:
+            self._applying = False
 
     # --- numbers and plot ----------------------------------------------------------------
     def _recompute(self, fit: bool) -> None:

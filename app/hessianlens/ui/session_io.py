@@ -50,8 +50,9 @@ def remove_recent(s: QSettings, path: str) -> list[str]:
 
 
 class DirtyTracker(QObject):
-    """Unsaved changes: the function, view, start point, methods or overlays changed since the
-    last save or open. Playback position and selection are saved too but are not work to lose."""
+    """Unsaved changes: the function, view, start point, methods, overlays, view options or the
+    1D page changed since the last save or open. Playback position and selection are saved
+    too but are not work to lose."""
 
     changed = Signal(bool)
 
@@ -60,7 +61,8 @@ class DirtyTracker(QObject):
         self.dirty = False
         for signal in (session.function_changed, session.view_changed,
                        session.start_point_changed, session.methods_changed,
-                       session.overlays_changed):
+                       session.overlays_changed, session.options_changed,
+                       session.onestep_changed):
             signal.connect(self.mark)
 
     def mark(self, *_args) -> None:
