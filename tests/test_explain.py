@@ -1,4 +1,4 @@
-"""The inspector's numbers and words against the write-up (MISSION.md)."""
+"""The inspector's numbers and words against the write-up's printed values."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""Derivatives: the numbers of MISSION.md with both backends."""
+"""Derivatives: the write-up's printed numbers (Examples 1 to 3) with both backends."""
 
 import numpy as np
 import pytest

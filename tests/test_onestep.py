@@ -1,4 +1,4 @@
-"""The one-step learning rate in 1D (MISSION.md, "Source 2") and its command line."""
+"""The one-step learning rate in 1D (the second write-up: eta = 1/f''(w0)) and its command line."""
 
 import json
 import math

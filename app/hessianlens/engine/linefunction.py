@@ -61,7 +61,7 @@ class LineFunction:
         return tuple(float(v) for v in self.derivatives(float(w)))
 
     def df(self, w: float) -> float:
-        """f'(w) for one point; call inside _quiet(); nan where undefined."""
+        """f'(w) for one point; call inside quiet(); nan where undefined."""
         try:
             v = complex(self._df(np.float64(w)))
         except (ArithmeticError, ValueError, TypeError):
@@ -113,7 +113,7 @@ def line_function(source) -> LineFunction:
 
 
 @contextmanager
-def _quiet():
+def quiet():
     """numpy errstate and warnings off: inf and nan are results here, not errors."""
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -204,7 +204,7 @@ def critical_point(source, w0: float) -> tuple[float | None, str]:
     Newton; otherwise sign changes of f' on grids widening around w0, refined by bisection.
     """
     fn = line_function(source)
-    with _quiet():
+    with quiet():
         if fn.df_coefficients is not None:
             if len(fn.df_coefficients) <= 1:
                 return None, "f' is constant: f has no isolated critical point"

@@ -1,4 +1,4 @@
-"""The one-step learning rate in 1D: eta = 1/f''(w0) (MISSION.md, "Source 2").
+"""The one-step learning rate in 1D: eta = 1/f''(w0), Newton's step in one variable.
 
 For a quadratic f the Taylor expansion f'(w) = f'(w0) + f''(w0) (w - w0) is exact, so setting
 f'(w*) = 0 gives w* = w0 - f'(w0)/f''(w0): the learning rate eta = 1/f''(w0) reaches the
@@ -7,7 +7,7 @@ step trusts a model that is no longer exact and misses. Numeric trouble becomes 
 message, never an exception; only unacceptable text raises ExpressionError (from the parser).
 
 f and its derivatives, and the critical point w* the step aims at, come from
-hessianlens.engine.linefunction (re-exported here).
+hessianlens.engine.linefunction.
 """
 
 from __future__ import annotations
@@ -17,19 +17,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-# LineFunction, line_function, critical_point and the search constants moved to linefunction;
-# they stay importable from here (__all__).
-from hessianlens.engine.linefunction import (MAX_POLY_DEGREE, SEARCH_POINTS, SEARCH_REACH,
-                                             LineFunction, _quiet, critical_point,
-                                             line_function)
-
-__all__ = [
-    "CONVERGED", "GD_MAX_STEPS", "INFLECTION", "LINEAR", "MAXIMUM", "MAX_POLY_DEGREE", "MINIMUM",
-    "NEVER", "NO_CRITICAL_POINT", "NO_RATE", "NO_TARGET", "OK", "OVERFLOW", "REACHED", "REL_FLOOR",
-    "SEARCH_POINTS", "SEARCH_REACH", "UNDEFINED", "GdComparison", "LineFunction", "NewtonPath",
-    "OneStepResult", "critical_point", "gd_comparison", "line_function", "newton_steps",
-    "one_step", "polynomial_text",
-]
+from hessianlens.engine.linefunction import LineFunction, critical_point, line_function, quiet
 
 OK = "ok"
 NO_RATE = "no_rate"  # f''(w0) = 0 at this w0 (an inflection point)
@@ -127,7 +115,7 @@ def one_step(source, w0: float) -> OneStepResult:
     if not math.isfinite(w0):
         return OneStepResult(fn.text, w0, *[math.nan] * 3, *[None] * 8, UNDEFINED,
                              "w0 must be a finite number")
-    with _quiet():
+    with quiet():
         f0, g0, h0 = fn.at(w0)
         step, status, message = _newton_update(fn, w0, f0, g0, h0)
         eta = w1 = f1 = None
@@ -193,7 +181,7 @@ def newton_steps(source, w0: float, steps: int) -> NewtonPath:
     fn = line_function(source)
     ws, fs = [float(w0)], []
     status, message = OK, f"{steps} Newton steps taken"
-    with _quiet():
+    with quiet():
         for k in range(steps):
             f, g, h = fn.at(ws[-1])
             fs.append(f)
@@ -236,7 +224,7 @@ def gd_comparison(source, w0: float, learning_rate: float, max_steps: int = GD_M
     tol = max(result.miss, floor) if _finite(result.miss) else floor
     bound = 1e12 * max(1.0, abs(w_star), abs(result.w0))
     ws, why = [result.w0], f"not within {_fmt(tol)} of w* after {max_steps} steps"
-    with _quiet():
+    with quiet():
         for _ in range(max_steps):
             if abs(ws[-1] - w_star) <= tol:
                 n = len(ws) - 1
