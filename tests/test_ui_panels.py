@@ -4,7 +4,7 @@ from html import escape
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QColorDialog
 
@@ -161,6 +161,8 @@ def test_inspector_follows_method_and_step(qtbot, session):
     box.setFocus()
     box.setCurrentIndex(box.findData("newton"))  # what choosing from the list does
     assert session.selected_method == "newton"
+    assert box.itemData(box.findData("newton"), Qt.ItemDataRole.ToolTipRole) \
+        == RULES["newton"].explanation
     session.set_step(0)
     qtbot.waitUntil(lambda: inspector.iterate is session.current_iterate("newton"))
     assert_shows_engine_numbers(qtbot, inspector, session, "newton")

@@ -56,7 +56,7 @@ def add_parser(sub) -> None:
     p.add_argument("--overlays", default="",
                    help=f"comma-separated: {', '.join(s.cli_name for s in OVERLAYS.values())}")
     p.add_argument("--range", type=plane_range, default=None,
-                   help=f"view XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
+                   help="view XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
     p.add_argument("--grid", type=grid, default=None,
                    help="samples per axis of the fields (default: the window's, 512)")
     p.add_argument("--size", type=_size, default=DEFAULT_SIZE,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from hessianlens.engine.fields import MAX_COORDINATE, Rect

@@ -128,8 +128,10 @@ class InspectorPanel(QWidget):
         box.blockSignals(True)
         if items != [(box.itemText(i), box.itemData(i)) for i in range(box.count())]:
             box.clear()
-            for text, name in items:
+            for i, (text, name) in enumerate(items):
                 box.addItem(text, name)
+                box.setItemData(i, explain.method_explanation(name),
+                                Qt.ItemDataRole.ToolTipRole)
         box.setCurrentIndex(box.findData(session.selected_method))
         box.blockSignals(False)
 
@@ -163,6 +165,8 @@ class InspectorPanel(QWidget):
         end = f": {traj.message}" if session.is_finished(name) else ""
         self.heading.setText(f"{explain.method_title(name)}, iterate {it.k} of "
                              f"{traj.steps_taken}{end}")
+        self.heading.setToolTip(f"{explain.method_title(name)}: "
+                                f"{explain.method_explanation(name)}")
         flags = explain.flag_words(it, name)
         values = {
             "x": fmt_vector(ins.x),
