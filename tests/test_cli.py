@@ -144,8 +144,12 @@ def test_help_lists_every_method_with_its_parameters(capsys):
     assert "optimal-lr: learning_rate = 0.1 (a number from 1e-06 to 1000)" in help_text
 
 
-def test_a_range_beyond_the_usable_one_is_refused_with_its_limit(capsys):
-    code, out, err = run_cli(capsys, "basins", "--function", "x", "--method", "newton",
+@pytest.mark.parametrize("command", [("basins", "--method", "newton"),
+                                     ("export", "--start", "1,1", "--out", "never.png")])
+def test_a_range_beyond_the_usable_one_is_refused_with_its_limit(capsys, command, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, *command, "--function", "x",
                              "--range=-1e308,1e308,-1e308,1e308")
-    assert code == 2 and out == ""
+    assert code == 2 and out == "" and not (tmp_path / "never.png").exists()
     assert "too large: every coordinate must lie within -1e+12 and 1e+12" in err
