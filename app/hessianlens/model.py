@@ -106,9 +106,13 @@ class OneStepState:
 
 
 def _point(p) -> tuple[float, float]:
-    x, y = (float(v) for v in p)
+    """A start point: two finite numbers within the usable plane."""
+    try:
+        x, y = (float(v) for v in p)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError("start must be two numbers") from None
     if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > MAX_COORDINATE:
-        raise ValueError(f"must be two finite numbers within -{MAX_COORDINATE:g} and "
+        raise ValueError(f"start must be two finite numbers within -{MAX_COORDINATE:g} and "
                          f"{MAX_COORDINATE:g}")
     return x, y
 
@@ -135,11 +139,7 @@ class SessionState:
 
         if not isinstance(self.view, Rect):
             raise ValueError("view must be a Rect")
-        try:
-            put("start", _point(self.start))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"start {exc}" if "must" in str(exc) else
-                             "start must be two numbers") from None
+        put("start", _point(self.start))
         put("methods", tuple(self.methods))
         names = [m.name for m in self.methods]
         if len(set(names)) != len(names):
