@@ -27,6 +27,7 @@ APP_ID = "io.github.hessianlens.HessianLens"
 DESKTOP_FILE = PACKAGING / f"{APP_ID}.desktop"
 METAINFO_FILE = PACKAGING / f"{APP_ID}.metainfo.xml"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+DATA_FILES = ("wdbc.csv.gz", "README.md")  # the logistic regression's data and its licence
 
 
 def _load_render_icons():
@@ -117,6 +118,9 @@ def test_wheel_holds_the_presets_and_the_icons(wheel):
     assert "hessianlens/resources/presets.json" in names
     for name in icon_names():
         assert f"hessianlens/resources/icons/{name}" in names
+    for name in DATA_FILES:
+        assert f"hessianlens/resources/data/{name}" in names
+    assert "hessianlens/engine/ndim/problems.py" in names
     assert f"hessianlens-{project_version()}.dist-info/METADATA" in names
 
 
@@ -176,6 +180,8 @@ def test_bundle_holds_the_resources_and_leaves_unused_qt_out(bundle):
     assert (resources / "presets.json").is_file()
     for name in icon_names():
         assert (resources / "icons" / name).is_file()
+    for name in DATA_FILES:
+        assert (resources / "data" / name).is_file()
     files = [p.name for p in internal.rglob("*")]
     for unused in ("QtQml", "QtQuick", "QtNetwork", "QtWebEngine", "Qt3D", "QtMultimedia"):
         assert not [f for f in files if unused in f], f"{unused} is in the bundle"
