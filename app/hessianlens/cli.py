@@ -1,4 +1,4 @@
-"""Command line: no arguments opens the window; subcommands trace, bench."""
+"""Command line: no arguments opens the window; subcommands trace, bench, scaling, ..."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--format", choices=("json", "csv"), default="json")
 
     bench = sub.add_parser("bench", help="measure the engine (and the window) and print JSON")
-    bench.add_argument("--only", choices=("engine", "window"), default=None,
+    bench.add_argument("--only", choices=("engine", "scaling", "window"), default=None,
                        help="run one section only")
 
     basins = sub.add_parser("basins", help="run a method from every point of a grid and "
@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hessianlens.export_cli import add_parser as add_export_parser
 
     add_export_parser(sub, point, plane_range, _grid, _steps)
+    from hessianlens.scaling_cli import add_parser as add_scaling_parser
+
+    add_scaling_parser(sub, _positive_float, _steps)
     return parser
 
 
@@ -201,6 +204,12 @@ def cmd_export(args) -> int:
     return export(args, CliError, _parse_function)
 
 
+def cmd_scaling(args) -> int:
+    from hessianlens.scaling_cli import cmd_scaling as scaling
+
+    return scaling(args, CliError)
+
+
 def open_window(argv) -> int:
     from hessianlens.ui.app import run_app
 
@@ -208,7 +217,7 @@ def open_window(argv) -> int:
 
 
 COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep,
-            "export": cmd_export}
+            "export": cmd_export, "scaling": cmd_scaling}
 
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import scipy.linalg
-from scipy.linalg import blas
 
 from hessianlens.engine import linesearch as ls
 from hessianlens.engine.cg import forcing_tolerance, newton_cg_direction
@@ -85,6 +83,14 @@ def armijo_step(P, x, f, g, p, alpha0: float) -> tuple[Step, float]:
     return Step(x_new, float(fa), P.grad(x_new)), float(alpha)
 
 
+def _scipy_linalg():
+    """scipy.linalg, imported on first use: the command line lists the methods without it."""
+    import scipy.linalg
+    import scipy.linalg.blas
+
+    return scipy.linalg
+
+
 class Method:
     """Base: the problem, and the numbers a run reports beside its iterations."""
 
@@ -93,6 +99,10 @@ class Method:
 
     def __init__(self, P, x, f, g):
         self.P, self.n = P, P.n
+
+    @classmethod
+    def prepare(cls) -> None:
+        """Load what the method needs (imports) before a run is timed."""
 
     @property
     def state_floats(self) -> int:
@@ -222,6 +232,10 @@ class Newton(Method):
 
     name, title = "newton", "Newton"
 
+    @classmethod
+    def prepare(cls) -> None:
+        _scipy_linalg()
+
     def __init__(self, P, x, f, g):
         super().__init__(P, x, f, g)
         self.not_pd = 0
@@ -243,9 +257,10 @@ class Newton(Method):
         if stop:
             return stop
         H = self.P.hess(x)
+        linalg = _scipy_linalg()
         try:
-            factor = scipy.linalg.cho_factor(H, lower=True, overwrite_a=True, check_finite=False)
-            p = -scipy.linalg.cho_solve(factor, g, check_finite=False)
+            factor = linalg.cho_factor(H, lower=True, overwrite_a=True, check_finite=False)
+            p = -linalg.cho_solve(factor, g, check_finite=False)
         except np.linalg.LinAlgError:
             self.not_pd += 1
             H = self.P.hess(x)  # Cholesky overwrote it: evaluated again (and counted)
@@ -271,6 +286,10 @@ class BFGS(Method):
 
     name, title = "bfgs", "BFGS"
 
+    @classmethod
+    def prepare(cls) -> None:
+        _scipy_linalg()
+
     def __init__(self, P, x, f, g):
         super().__init__(P, x, f, g)
         self.H = None  # Fortran order, upper triangle meaningful
@@ -287,6 +306,7 @@ class BFGS(Method):
         stop = dense_too_large(self.n, self.title)
         if stop:
             return stop
+        blas = _scipy_linalg().blas
         if self.H is None:
             p, alpha0 = -g, min(1.0, 1.0 / max(_norm(g), 1e-300))
         else:

@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import expit
 
 PROBLEMS = ("quadratic", "rosenbrock", "logistic")
 MAX_N = 16_384
@@ -221,6 +220,11 @@ class ExtendedRosenbrock:
 
 
 # --- logistic regression ------------------------------------------------------------------
+def sigmoid(z) -> np.ndarray:
+    """1 / (1 + exp(-z)) without overflow: exp(-log(1 + exp(-z)))."""
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
 @dataclass(frozen=True)
 class Dataset:
     """A table of features with binary labels."""
@@ -299,7 +303,7 @@ class LogisticRegression:
         X, y, m = self.X, self.y, self.X.shape[0]
         z = X @ w
         f = np.mean(np.logaddexp(0.0, z) - y * z) + 0.5 * self.l2 * (w @ w)
-        return float(f), X.T @ (expit(z) - y) / m + self.l2 * w
+        return float(f), X.T @ (sigmoid(z) - y) / m + self.l2 * w
 
     def f(self, w) -> float:
         z = self.X @ w
@@ -309,7 +313,7 @@ class LogisticRegression:
         return self.f_grad(w)[1]
 
     def _weights(self, w) -> np.ndarray:
-        s = expit(self.X @ w)
+        s = sigmoid(self.X @ w)
         return s * (1.0 - s) / self.X.shape[0]
 
     def hess(self, w) -> np.ndarray:

@@ -105,6 +105,7 @@ def run_method(problem, method: str, tol: float = DEFAULT_TOL,
     """
     if method not in METHODS:
         raise ValueError(f"unknown method '{method}': choose from {', '.join(METHODS)}")
+    METHODS[method].prepare()
     P = CountedProblem(problem)
     k, x, f, g, state_floats, notes = 0, None, math.nan, None, 0, ""
     t0 = time.perf_counter()
