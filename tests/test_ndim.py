@@ -194,6 +194,7 @@ def test_crossover_is_where_newton_stops_winning_interpolated_in_log_log():
     assert (c.kind, c.n_low, c.n_high) == ("crossover", 64, 256)
     # log(t_N / t_L) goes from log(0.2) to log(10): zero at 64 * 4^(log 5 / log 50)
     assert c.n_estimate == pytest.approx(64 * 4 ** (np.log(5) / np.log(50)))
+    assert c.seconds_estimate == pytest.approx(0.01)  # where Newton's curve meets L-BFGS's
     assert "Newton stops beating L-BFGS between n = 64 and n = 256 (about n = 113)" in c.text
     assert by["gd"].kind == "always_faster"
     assert by["gd"].text == ("Newton is faster than Gradient descent at every n measured "
@@ -228,6 +229,19 @@ def test_sweep_settings_are_checked_and_logistic_has_one_n():
     assert SweepSettings("logistic", (2, 16, 128)).validated().dims == (31,)
     assert log_dims(2, 4096) == tuple(2**k for k in range(1, 13))
     assert seconds_text(0.0123) == "12.3 ms" and seconds_text(2.5) == "2.5 s"
+
+
+def test_a_sweep_measures_with_blas_on_one_thread_and_restores_it():
+    from threadpoolctl import threadpool_info
+
+    def blas():
+        return sorted(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+    before, during = blas(), []
+    run_sweep(SweepSettings("quadratic", (300,), ("newton",)),
+              progress=lambda done, total, r: during.append(blas()))
+    assert during and all(set(d) == {1} for d in during)
+    assert blas() == before
 
 
 def test_a_cancelled_sweep_keeps_the_runs_it_finished():

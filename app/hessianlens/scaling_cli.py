@@ -49,6 +49,9 @@ def add_parser(sub, positive_float, whole_number) -> None:
                    help=f"iterations per run (default {DEFAULT_MAX_ITER})")
     p.add_argument("--seed", type=whole_number, default=0,
                    help="seed of the quadratic's spectrum and rotation, Rosenbrock's start")
+    p.add_argument("--blas-threads", type=whole_number, default=1,
+                   help="BLAS threads while measuring (default 1, so that times compare the "
+                        "methods; 0: the library's own choice)")
     p.add_argument("--format", choices=("json", "csv"), default="json")
 
 
@@ -57,7 +60,7 @@ def cmd_scaling(args, cli_error) -> int:
     from hessianlens.engine.ndim.sweep import SweepSettings, run_sweep
 
     settings = SweepSettings(args.problem, args.dims, args.methods, args.kappa, args.negatives,
-                             args.tol, args.max_iter, args.seed)
+                             args.tol, args.max_iter, args.seed, args.blas_threads)
     try:
         settings = settings.validated()
     except ValueError as exc:

@@ -23,9 +23,9 @@ NUMERICAL_ERROR = "numerical_error"
 BOUND = 1e8  # diverged when an iterate leaves |x_i| <= BOUND
 DEFAULT_TOL = 1e-6
 DEFAULT_MAX_ITER = 20_000
-# A run shorter than this is repeated (up to REPEATS times in all) and the median kept:
-# single timings of a few milliseconds are mostly noise.
-SHORT_RUN_SECONDS = 0.02
+# A run shorter than this is repeated (up to REPEATS times in all, within REPEATS times this
+# long) and the median kept: single timings of a few milliseconds are mostly noise.
+SHORT_RUN_SECONDS = 0.05
 REPEATS = 5
 
 

@@ -29,6 +29,7 @@ def sweep_to_dict(sweep: Sweep) -> dict:
         "tol": s.tol,
         "max_iter": s.max_iter,
         "seed": s.seed,
+        "blas_threads": s.blas_threads,
         "seconds": round(sweep.seconds, 4),
         "cancelled": sweep.cancelled,
         "runs": [{k: _finite(r.as_dict()[k]) for k in RUN_COLUMNS} for r in sweep.runs],

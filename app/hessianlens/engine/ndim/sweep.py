@@ -3,6 +3,7 @@ winning (the crossover), in numbers and in words."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -35,6 +36,10 @@ class SweepSettings:
     tol: float = DEFAULT_TOL
     max_iter: int = DEFAULT_MAX_ITER
     seed: int = 0
+    # BLAS threads during the runs: 1 by default, so that times compare the methods, not how
+    # a shared machine schedules BLAS threads (on 2 busy cores a 128 x 128 Cholesky measured
+    # 0.27 ms on one thread and 85 ms on two); 0 leaves the library's own setting.
+    blas_threads: int = 1
 
     def validated(self) -> SweepSettings:
         """The settings checked: ValueError with a message for the user otherwise. For the
@@ -53,6 +58,9 @@ class SweepSettings:
             raise ValueError(f"the tolerance must be a positive number, not {self.tol:g}")
         if self.max_iter < 1:
             raise ValueError("the iteration limit must be at least 1")
+        if self.blas_threads < 0:
+            raise ValueError("the number of BLAS threads must be 0 (the library's choice) or "
+                             "more")
         dims = tuple(sorted(set(int(n) for n in self.dims)))
         # make_problem checks n, kappa and negatives, with the user's numbers in its message
         problems = [make_problem(self.problem, n, self.kappa, self.negatives, self.seed)
@@ -60,7 +68,7 @@ class SweepSettings:
         dims = tuple(sorted({p.n for p in problems}))
         methods = tuple(dict.fromkeys(self.methods))
         return SweepSettings(self.problem, dims, methods, self.kappa, self.negatives, self.tol,
-                             self.max_iter, self.seed)
+                             self.max_iter, self.seed, self.blas_threads)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ class Crossover:
     n_low: int | None = None  # the last n at which Newton was faster
     n_high: int | None = None  # the next n measured, at which it was not
     n_estimate: float | None = None  # where the log-log time curves cross, between the two
+    seconds_estimate: float | None = None  # the time there (on both curves)
     text: str = ""
 
 
@@ -138,24 +147,37 @@ def crossovers(runs: Sequence[RunResult], reference: str = REFERENCE) -> tuple[C
             continue
         i = changes[-1]
         lo, hi = dims[i], dims[i + 1]
-        est = None
+        est = t_est = None
         if all(math.isfinite(t) and t > 0 for t in (tr[i], tm[i], tr[i + 1], tm[i + 1])):
+            # log(t_ref / t_other) is linear in log n between the two: its zero is the crossing
             r0, r1 = math.log(tr[i] / tm[i]), math.log(tr[i + 1] / tm[i + 1])
             if r1 != r0:
-                est = math.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * (-r0) / (r1 - r0))
+                frac = -r0 / (r1 - r0)
+                est = math.exp(math.log(lo) + (math.log(hi) - math.log(lo)) * frac)
+                t_est = math.exp(math.log(tr[i]) + (math.log(tr[i + 1]) - math.log(tr[i])) * frac)
         about = f" (about n = {est:.0f})" if est is not None else ""
         at = (f"at n = {hi} it takes {seconds_text(tr[i + 1])} against "
               f"{seconds_text(tm[i + 1])}" if math.isfinite(tr[i + 1]) else
               f"at n = {hi} it does not reach the tolerance")
         more = "; the lead changes more than once" if sum(
             wins[j] != wins[j + 1] for j in range(len(dims) - 1)) > 1 else ""
-        out.append(Crossover(m, "crossover", lo, hi, est,
+        out.append(Crossover(m, "crossover", lo, hi, est, t_est,
                              f"{ref} stops beating {name} between n = {lo} and n = {hi}{about}: "
                              f"{at}{more}."))
     return tuple(out)
 
 
 Progress = Callable[[int, int, RunResult], None]
+
+
+def blas_threads(n: int):
+    """A context that runs BLAS (numpy's and scipy's OpenBLAS, MKL, ...) on n threads, then
+    restores it; n = 0 changes nothing."""
+    if n <= 0:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=n, user_api="blas")
 
 
 def run_sweep(settings: SweepSettings, progress: Progress | None = None,
@@ -166,7 +188,16 @@ def run_sweep(settings: SweepSettings, progress: Progress | None = None,
     s = settings.validated()
     total = len(s.dims) * len(s.methods)
     runs: list[RunResult] = []
+    for m in s.methods:  # load the libraries first: a thread limit reaches only loaded ones
+        METHODS[m].prepare()
     t0 = time.perf_counter()
+    with blas_threads(s.blas_threads):
+        cancelled = _run_all(s, runs, total, progress, cancel)
+    return Sweep(s, tuple(runs), crossovers(runs), time.perf_counter() - t0, cancelled)
+
+
+def _run_all(s: SweepSettings, runs: list, total: int, progress, cancel) -> bool:
+    """Every method at every n into runs; True when cancelled."""
     cancelled = False
     for n in s.dims:
         problem = make_problem(s.problem, n, s.kappa, s.negatives, s.seed)
@@ -183,4 +214,4 @@ def run_sweep(settings: SweepSettings, progress: Progress | None = None,
                 progress(len(runs), total, r)
         if cancelled:
             break
-    return Sweep(s, tuple(runs), crossovers(runs), time.perf_counter() - t0, cancelled)
+    return cancelled

@@ -1,0 +1,215 @@
+"""Log-log plots of time to tolerance and iterations against n, one curve per method, with
+Newton's crossovers marked and stated in words; hover names the numbers; PNG and SVG export."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, QSize, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from hessianlens.engine.ndim.run import RunResult
+from hessianlens.engine.ndim.sweep import Crossover, seconds_text, title
+from hessianlens.files import atomic_path
+from hessianlens.ui.export import render_image, settle, uncached
+
+# The plane's colours for gradient descent (blue) and Newton (red); the rest from its palette.
+METHOD_COLOURS = {"gd": "#1f77b4", "newton": "#d62728", "momentum": "#2ca02c",
+                  "bfgs": "#ff7f0e", "lbfgs": "#9467bd", "newton-cg": "#8c564b",
+                  "cauchy": "#17becf"}
+HOVER_PIXELS = 12  # a point this close to the cursor is described
+
+
+def colour(method: str) -> str:
+    return METHOD_COLOURS.get(method, "#7f7f7f")
+
+
+def bytes_text(b: int) -> str:
+    """1234 -> '1.2 kB', 134217728 -> '134 MB'."""
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if b >= size:
+            return f"{b / size:.3g} {unit}"
+    return f"{b} B"
+
+
+def run_text(r: RunResult) -> str:
+    """Everything measured about one run, in a line or two."""
+    its = "1 iteration" if r.iterations == 1 else f"{r.iterations} iterations"
+    how = (f"converged in {its}" if r.converged else
+           f"{r.status.replace('_', ' ')} after {its}")
+    return (f"{title(r.method)}, n = {r.n}: {how}, {seconds_text(r.seconds)} (derivatives "
+            f"{seconds_text(r.derivative_seconds)}, linear algebra "
+            f"{seconds_text(r.linalg_seconds)}); {r.f_evals} f, {r.grad_evals} gradients, "
+            f"{r.hess_evals} Hessians, {r.hessp_evals} Hessian-vector products; state "
+            f"{bytes_text(r.state_bytes)}; f = {r.f:.6g}")
+
+
+class ScalingPlots(QWidget):
+    """The two plots and the crossover words in one scene (so that an export holds all)."""
+
+    hovered = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setToolTip("Time to tolerance (left) and iterations (right) against n, "
+                                 "log-log; stars mark where Newton stops being fastest. Hover "
+                                 "a point for its numbers.")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+        self.heading = self.graphics.addLabel("Run a sweep to measure the methods against n",
+                                              row=0, col=0, colspan=2)
+        self.time_plot = self.graphics.addPlot(row=1, col=0)
+        self.iter_plot = self.graphics.addPlot(row=1, col=1)
+        for plot, label in ((self.time_plot, "seconds to tolerance"),
+                            (self.iter_plot, "iterations to tolerance")):
+            plot.setLogMode(x=True, y=True)
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            plot.setLabel("bottom", "n")
+            plot.setLabel("left", label)
+            plot.getAxis("left").enableAutoSIPrefix(False)  # log axes: no "(x0.001)" scaling
+        self.iter_plot.setXLink(self.time_plot)
+        # Before the first sweep: the range a full sweep covers (log10 units).
+        self.time_plot.setRange(xRange=(math.log10(2), math.log10(4096)), yRange=(-4, 1))
+        self.iter_plot.setYRange(0, 4)
+        self.legend = self.time_plot.addLegend(offset=(10, 10))
+        self.words = self.graphics.addLabel("", row=2, col=0, colspan=2, justify="left")
+        self.time_curves: dict[str, pg.PlotDataItem] = {}
+        self.iter_curves: dict[str, pg.PlotDataItem] = {}
+        self.failed_items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
+        self.stars = pg.PlotDataItem(pen=None, symbol="star", symbolSize=18, symbolPen="w")
+        self.stars.setZValue(10)
+        self.time_plot.addItem(self.stars)
+        self.runs: tuple[RunResult, ...] = ()
+        self.crossovers: tuple[Crossover, ...] = ()
+        self.graphics.scene().sigMouseMoved.connect(self._mouse_moved)
+
+    # --- data -------------------------------------------------------------------------------
+    def clear(self, heading: str = "") -> None:
+        self.show_runs((), (), heading)
+
+    def show_runs(self, runs, crossovers=(), heading: str = "") -> None:
+        """Draw the runs (converged ones on the curves, the others as crosses) and the
+        crossovers (stars, and the words under the plots)."""
+        self.runs, self.crossovers = tuple(runs), tuple(crossovers)
+        if self.runs:
+            for plot in (self.time_plot, self.iter_plot):
+                plot.enableAutoRange()
+        if heading:
+            self.heading.setText(heading)
+        methods = list(dict.fromkeys(r.method for r in self.runs))
+        for plot, curves in ((self.time_plot, self.time_curves),
+                             (self.iter_plot, self.iter_curves)):
+            for m in [m for m in curves if m not in methods]:
+                plot.removeItem(curves.pop(m))
+        for plot, item in self.failed_items:
+            plot.removeItem(item)
+        self.failed_items = []
+        for m in methods:
+            ok = [r for r in self.runs if r.method == m and r.converged]
+            n = np.array([r.n for r in ok], dtype=float)
+            self._curve(self.time_plot, self.time_curves, m, n,
+                        np.array([r.seconds for r in ok], dtype=float))
+            iters = np.array([max(r.iterations, 1) for r in ok], dtype=float)
+            self._curve(self.iter_plot, self.iter_curves, m, n, iters)
+            bad = [r for r in self.runs if r.method == m and not r.converged]
+            if bad:
+                self._crosses(m, bad)
+        stars = [c for c in self.crossovers if c.n_estimate and c.seconds_estimate]
+        self.stars.setData([c.n_estimate for c in stars], [c.seconds_estimate for c in stars],
+                           symbolBrush=[pg.mkBrush(colour(c.method)) for c in stars])
+        self.words.setText(self.words_html())
+
+    def _curve(self, plot, curves, m, x, y) -> None:
+        if m not in curves:
+            c = colour(m)
+            curves[m] = plot.plot(pen=pg.mkPen(c, width=2), symbol="o", symbolSize=7,
+                                  symbolBrush=c, symbolPen=None,
+                                  name=title(m) if plot is self.time_plot else None)
+        curves[m].setData(x, y)
+
+    def _crosses(self, m, bad) -> None:
+        n = [r.n for r in bad]
+        for plot, ys in ((self.time_plot, [r.seconds for r in bad]),
+                         (self.iter_plot, [max(r.iterations, 1) for r in bad])):
+            item = pg.PlotDataItem(n, ys, pen=None, symbol="x", symbolSize=11,
+                                   symbolBrush=colour(m), symbolPen=pg.mkPen(colour(m), width=2))
+            plot.addItem(item)
+            self.failed_items.append((plot, item))
+
+    def words_html(self) -> str:
+        lines = [f'<span style="color:{colour(c.method)}">&#9733;</span> {c.text}'
+                 for c in self.crossovers]
+        if any(not r.converged for r in self.runs):
+            lines.append("\u00d7 marks a run that stopped without reaching the tolerance "
+                         "(hover it for why).")
+        return "<br>".join(lines)
+
+    # --- hover ------------------------------------------------------------------------------
+    def describe_at(self, scene_pos: QPointF) -> str | None:
+        """The run (or crossover) drawn nearest the scene position, within HOVER_PIXELS."""
+        best, best_d = None, HOVER_PIXELS
+        for plot, value in ((self.time_plot, lambda r: r.seconds),
+                            (self.iter_plot, lambda r: max(r.iterations, 1))):
+            if not plot.sceneBoundingRect().contains(scene_pos):
+                continue
+            vb = plot.getViewBox()
+            points = [(run_text(r), r.n, value(r)) for r in self.runs]
+            if plot is self.time_plot:
+                points += [(c.text, c.n_estimate, c.seconds_estimate) for c in self.crossovers
+                           if c.n_estimate and c.seconds_estimate]
+            for text, x, y in points:
+                if not (x > 0 and y > 0):
+                    continue
+                p = vb.mapViewToScene(QPointF(math.log10(x), math.log10(y)))
+                d = math.hypot(p.x() - scene_pos.x(), p.y() - scene_pos.y())
+                if d < best_d:
+                    best, best_d = text, d
+        return best
+
+    def _mouse_moved(self, scene_pos) -> None:
+        text = self.describe_at(scene_pos)
+        self.hovered.emit(text or "")
+
+    # --- export -------------------------------------------------------------------------------
+    def default_size(self, factor: float = 2.0) -> tuple[int, int]:
+        return (max(1, round(factor * self.graphics.width())),
+                max(1, round(factor * self.graphics.height())))
+
+    def save_image(self, path, width: int | None = None, height: int | None = None) -> None:
+        """The plots and their words as PNG, or SVG for a .svg path (vector curves and text),
+        written atomically."""
+        if width is None or height is None:
+            width, height = self.default_size()
+        if Path(path).suffix.lower() == ".svg":
+            self._save_svg(path, width, height)
+            return
+        image = render_image(self, width, height)
+        with atomic_path(path) as tmp:
+            if not image.save(os.fspath(tmp), "PNG"):
+                raise OSError(f"could not write the PNG image {os.fspath(path)}")
+
+    def _save_svg(self, path, width: int, height: int) -> None:
+        widget = self.graphics
+        source = widget.mapToScene(widget.viewport().rect()).boundingRect()
+        with uncached(widget.scene()), atomic_path(path) as tmp:
+            settle()
+            gen = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
+            gen.setResolution(96)
+            gen.setFileName(os.fspath(tmp))
+            gen.setSize(QSize(int(width), int(height)))
+            gen.setViewBox(QRectF(0, 0, width, height))
+            gen.setTitle("Hessian Lens: cost against dimension")
+            painter = QPainter(gen)
+            try:
+                painter.fillRect(QRectF(0, 0, width, height), QColor("black"))
+                widget.scene().render(painter, QRectF(0, 0, width, height), source)
+            finally:
+                painter.end()
