@@ -198,8 +198,14 @@ def test_crossover_is_where_newton_stops_winning_interpolated_in_log_log():
     assert "Newton stops beating L-BFGS between n = 64 and n = 256 (about n = 113)" in c.text
     assert by["gd"].kind == "always_faster"
     assert by["gd"].text == ("Newton is faster than Gradient descent at every n measured "
-                             "(n = 16 to 256).")
+                             "(n = 16 to 256; at n = 256 100 ms against 500 ms).")
     assert by["newton-cg"].kind == "never_faster"
+
+
+def test_a_single_n_is_a_comparison_at_that_n():
+    (c,) = crossovers([fake("newton", 31, 0.002), fake("bfgs", 31, 0.016)])
+    assert (c.kind, c.text) == ("always_faster", "At n = 31, Newton is faster than BFGS: 2 ms "
+                                                 "against 16 ms.")
 
 
 def test_a_run_that_misses_the_tolerance_loses_the_comparison():

@@ -121,6 +121,7 @@ def test_wheel_holds_the_presets_and_the_icons(wheel):
     for name in DATA_FILES:
         assert f"hessianlens/resources/data/{name}" in names
     assert "hessianlens/engine/ndim/problems.py" in names
+    assert "hessianlens/ui/dimensions/view.py" in names
     assert f"hessianlens-{project_version()}.dist-info/METADATA" in names
 
 
@@ -216,6 +217,17 @@ def test_bundle_runs_numdifftools(bundle):
     result = bundle_run(bundle, "bench", "--only", "engine")
     assert result.returncode == 0, result.stderr
     assert "numdifftools_per_point_ms" in json.loads(result.stdout)["engine"]
+
+
+@pytest.mark.bundle
+def test_bundle_measures_the_logistic_regression_on_the_bundled_data(bundle):
+    # the data file, scipy.linalg (Cholesky, BLAS) and threadpoolctl are in the bundle
+    result = bundle_run(bundle, "scaling", "--problem", "logistic", "--methods", "newton,bfgs",
+                        "--format", "json")
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout)["runs"]
+    assert [(r["n"], r["method"], r["status"]) for r in runs] == [
+        (31, "newton", "converged"), (31, "bfgs", "converged")]
 
 
 @pytest.mark.bundle

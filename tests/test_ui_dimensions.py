@@ -87,7 +87,7 @@ def test_logistic_regression_has_one_n_and_a_point_per_method(qtbot, view):
     assert {r.n for r in view.sweep.runs} == {31}
     x, _ = view.plots.time_curves["bfgs"].getData()
     assert np.allclose(x, np.log10([31]))
-    assert "n = 31" in view.plots.words.text
+    assert "At n = 31, Newton is" in view.plots.words.text
 
 
 def test_runs_that_miss_the_tolerance_are_crosses_off_the_curve(qtbot, view):
@@ -99,6 +99,7 @@ def test_runs_that_miss_the_tolerance_are_crosses_off_the_curve(qtbot, view):
     assert len(view.plots.failed_items) == 2  # its crosses on both plots
     assert "did not reach" in view.controls.status.text()
     assert "is faster than Gradient descent at every n" in view.plots.words.text
+    assert "Gradient descent did not reach the tolerance" in view.plots.words.text
 
 
 def test_export_png_svg_and_csv(qtbot, view, tmp_path):

@@ -149,7 +149,7 @@ def strong_wolfe(phi: Phi, f0, slope0, alpha0=1.0, payload0=None, c1: float = C1
         zi = idx[zoom]
         if zi.size:
             a_try[zi] = _zoom_trial(a_lo[zi], f_lo[zi], d_lo[zi], a_hi[zi], f_hi[zi], d_hi[zi])
-        if zi.size:  # the interval (lo, hi) has shrunk below rounding: give up
+            # an interval (lo, hi) shrunk below rounding: give up
             width = np.abs(a_hi[zi] - a_lo[zi])
             collapsed = zi[~(width > 1e-12 * np.maximum(np.abs(a_lo[zi]), np.abs(a_hi[zi])))]
             if collapsed.size:

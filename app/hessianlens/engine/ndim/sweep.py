@@ -129,7 +129,16 @@ def crossovers(runs: Sequence[RunResult], reference: str = REFERENCE) -> tuple[C
         tr = [_time(by[(reference, n)]) for n in dims]
         tm = [_time(by[(m, n)]) for n in dims]
         wins = [a < b for a, b in zip(tr, tm)]
-        span = f"n = {dims[0]}" if len(dims) == 1 else f"n = {dims[0]} to {dims[-1]}"
+        top = (f"{ref} did not reach the tolerance" if not math.isfinite(tr[-1]) else
+               f"{seconds_text(tr[-1])}; {name} did not reach the tolerance"
+               if not math.isfinite(tm[-1]) else
+               f"{seconds_text(tr[-1])} against {seconds_text(tm[-1])}")
+        if len(dims) == 1:
+            kind = "always_faster" if wins[0] else "never_faster"
+            out.append(Crossover(m, kind, text=f"At n = {dims[0]}, {ref} is "
+                                 f"{'faster' if wins[0] else 'slower'} than {name}: {top}."))
+            continue
+        span = f"n = {dims[0]} to {dims[-1]}; at n = {dims[-1]} {top}"
         if all(wins):
             out.append(Crossover(m, "always_faster", text=f"{ref} is faster than {name} at "
                                  f"every n measured ({span})."))
