@@ -102,7 +102,7 @@ def seconds_text(t: float) -> str:
     if not math.isfinite(t):
         return "-"
     if t < 1e-3:
-        return f"{t * 1e6:.2g} \u00b5s"
+        return f"{t * 1e6:.3g} \u00b5s"
     if t < 1:
         return f"{t * 1e3:.3g} ms"
     return f"{t:.3g} s"

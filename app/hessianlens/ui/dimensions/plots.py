@@ -66,8 +66,11 @@ class ScalingPlots(QWidget):
         layout.addWidget(self.graphics)
         self.heading = self.graphics.addLabel("Run a sweep to measure the methods against n",
                                               row=0, col=0, colspan=2)
-        self.time_plot = self.graphics.addPlot(row=1, col=0)
-        self.iter_plot = self.graphics.addPlot(row=1, col=1)
+        # The legend in its own row above the plots, so that it never hides a curve.
+        self.legend = pg.LegendItem(colCount=4)
+        self.graphics.addItem(self.legend, row=1, col=0, colspan=2)
+        self.time_plot = self.graphics.addPlot(row=2, col=0)
+        self.iter_plot = self.graphics.addPlot(row=2, col=1)
         for plot, label in ((self.time_plot, "seconds to tolerance"),
                             (self.iter_plot, "iterations to tolerance")):
             plot.setLogMode(x=True, y=True)
@@ -79,8 +82,7 @@ class ScalingPlots(QWidget):
         # Before the first sweep: the range a full sweep covers (log10 units).
         self.time_plot.setRange(xRange=(math.log10(2), math.log10(4096)), yRange=(-4, 1))
         self.iter_plot.setYRange(0, 4)
-        self.legend = self.time_plot.addLegend(offset=(10, 10))
-        self.words = self.graphics.addLabel("", row=2, col=0, colspan=2, justify="left")
+        self.words = self.graphics.addLabel("", row=3, col=0, colspan=2, justify="left")
         self.time_curves: dict[str, pg.PlotDataItem] = {}
         self.iter_curves: dict[str, pg.PlotDataItem] = {}
         self.failed_items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
@@ -108,7 +110,10 @@ class ScalingPlots(QWidget):
         for plot, curves in ((self.time_plot, self.time_curves),
                              (self.iter_plot, self.iter_curves)):
             for m in [m for m in curves if m not in methods]:
-                plot.removeItem(curves.pop(m))
+                item = curves.pop(m)
+                if plot is self.time_plot:
+                    self.legend.removeItem(item)
+                plot.removeItem(item)
         for plot, item in self.failed_items:
             plot.removeItem(item)
         self.failed_items = []
@@ -131,8 +136,9 @@ class ScalingPlots(QWidget):
         if m not in curves:
             c = colour(m)
             curves[m] = plot.plot(pen=pg.mkPen(c, width=2), symbol="o", symbolSize=7,
-                                  symbolBrush=c, symbolPen=None,
-                                  name=title(m) if plot is self.time_plot else None)
+                                  symbolBrush=c, symbolPen=None)
+            if plot is self.time_plot:
+                self.legend.addItem(curves[m], title(m))
         curves[m].setData(x, y)
 
     def _crosses(self, m, bad) -> None:
