@@ -227,6 +227,30 @@ def test_a_small_sweep_runs_every_method_at_every_n_with_progress():
     assert {c.method for c in s.crossovers} == {"gd", "lbfgs"}
 
 
+def test_the_svg_figure_draws_every_curve_star_and_sentence():
+    import xml.etree.ElementTree as ET
+
+    from hessianlens.engine.ndim.figure import colour, sweep_svg
+
+    runs = [fake("newton", n, t) for n, t in ((16, 0.001), (64, 0.002), (256, 0.1))]
+    runs += [fake("lbfgs", n, 0.01) for n in (16, 64, 256)]
+    runs += [fake("gd", 16, 0.5), fake("gd", 64, 0.5, "max_iterations")]
+    text = sweep_svg(runs, crossovers(runs), "a heading & more")
+    root = ET.fromstring(text)  # well-formed XML
+    ns = "{http://www.w3.org/2000/svg}"
+    lines = root.findall(f".//{ns}polyline")
+    # Newton and L-BFGS on both plots; gradient descent has one converged point: no line.
+    assert sorted(p.get("stroke") for p in lines) == sorted([colour("newton"), colour("lbfgs")] * 2)
+    assert len(root.findall(f".//{ns}circle")) == 2 * (3 + 3 + 1) + 3  # points, legend dots
+    crosses = [p for p in root.findall(f".//{ns}path") if p.get("stroke") == colour("gd")]
+    assert len(crosses) == 2  # the unconverged run on both plots
+    texts = "".join(t.text or "" for t in root.iter(f"{ns}text"))
+    assert "a heading & more" in texts
+    for c in crossovers(runs):
+        assert c.text in texts
+    assert "vector-effect" not in text and "transform" not in text
+
+
 def test_sweep_settings_are_checked_and_logistic_has_one_n():
     with pytest.raises(ValueError, match="unknown method 'sgd'"):
         SweepSettings(methods=("sgd",)).validated()

@@ -112,11 +112,16 @@ def test_export_png_svg_and_csv(qtbot, view, tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     from PySide6.QtGui import QImage
 
+    from hessianlens.engine.ndim.figure import HEIGHT, WIDTH
+
     image = QImage(str(png))
-    w, h = view.plots.default_size()
-    assert (image.width(), image.height()) == (w, h)
+    assert (image.width(), image.height()) == (2 * WIDTH, 2 * HEIGHT)
+    assert image.pixelColor(5, 5).name() == "#ffffff"
     text = svg.read_text(encoding="utf-8")
-    assert "<svg" in text and "<path" in text
+    assert text == view.plots.svg()  # the engine's figure of what is on screen
+    assert text.count("<polyline") == 4  # two methods on two plots
+    for c in view.sweep.crossovers:
+        assert c.text.replace("'", "&#x27;") in text
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"))))
     assert [(r["n"], r["method"]) for r in rows] == [("4", "gd"), ("4", "newton"),
                                                      ("8", "gd"), ("8", "newton")]

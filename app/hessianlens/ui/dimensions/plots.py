@@ -9,25 +9,18 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, QSize, Signal
-from PySide6.QtGui import QColor, QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QByteArray, QPointF, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine.ndim.run import RunResult
+from hessianlens.engine.ndim.figure import HEIGHT, WIDTH, colour, sweep_svg
 from hessianlens.engine.ndim.sweep import Crossover, seconds_text, title
-from hessianlens.files import atomic_path
-from hessianlens.ui.export import render_image, settle, uncached
+from hessianlens.files import atomic_path, write_text_atomic
 
-# The plane's colours for gradient descent (blue) and Newton (red); the rest from its palette.
-METHOD_COLOURS = {"gd": "#1f77b4", "newton": "#d62728", "momentum": "#2ca02c",
-                  "bfgs": "#ff7f0e", "lbfgs": "#9467bd", "newton-cg": "#8c564b",
-                  "cauchy": "#17becf"}
 HOVER_PIXELS = 12  # a point this close to the cursor is described
-
-
-def colour(method: str) -> str:
-    return METHOD_COLOURS.get(method, "#7f7f7f")
+PNG_SCALE = 2  # the PNG is the SVG figure drawn at twice its size
 
 
 def bytes_text(b: int) -> str:
@@ -185,37 +178,25 @@ class ScalingPlots(QWidget):
         self.hovered.emit(text or "")
 
     # --- export -------------------------------------------------------------------------------
-    def default_size(self, factor: float = 2.0) -> tuple[int, int]:
-        return (max(1, round(factor * self.graphics.width())),
-                max(1, round(factor * self.graphics.height())))
+    def svg(self) -> str:
+        """The figure of what is shown: the engine's plain SVG (the same in every viewer)."""
+        return sweep_svg(self.runs, self.crossovers, self.heading.text)
 
-    def save_image(self, path, width: int | None = None, height: int | None = None) -> None:
-        """The plots and their words as PNG, or SVG for a .svg path (vector curves and text),
-        written atomically."""
-        if width is None or height is None:
-            width, height = self.default_size()
+    def save_image(self, path) -> None:
+        """The figure as SVG for a .svg path, else as PNG (the SVG drawn at PNG_SCALE times
+        its size), written atomically."""
+        text = self.svg()
         if Path(path).suffix.lower() == ".svg":
-            self._save_svg(path, width, height)
+            write_text_atomic(path, text)
             return
-        image = render_image(self, width, height)
+        image = QImage(PNG_SCALE * WIDTH, PNG_SCALE * HEIGHT, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            QSvgRenderer(QByteArray(text.encode("utf-8"))).render(painter)
+        finally:
+            painter.end()
         with atomic_path(path) as tmp:
             if not image.save(os.fspath(tmp), "PNG"):
                 raise OSError(f"could not write the PNG image {os.fspath(path)}")
-
-    def _save_svg(self, path, width: int, height: int) -> None:
-        widget = self.graphics
-        source = widget.mapToScene(widget.viewport().rect()).boundingRect()
-        with uncached(widget.scene()), atomic_path(path) as tmp:
-            settle()
-            gen = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
-            gen.setResolution(96)
-            gen.setFileName(os.fspath(tmp))
-            gen.setSize(QSize(int(width), int(height)))
-            gen.setViewBox(QRectF(0, 0, width, height))
-            gen.setTitle("Hessian Lens: cost against dimension")
-            painter = QPainter(gen)
-            try:
-                painter.fillRect(QRectF(0, 0, width, height), QColor("black"))
-                widget.scene().render(painter, QRectF(0, 0, width, height), source)
-            finally:
-                painter.end()
