@@ -56,6 +56,10 @@ def test_a_tiny_sweep_draws_one_curve_per_method_and_states_the_crossover(qtbot,
         assert np.allclose(y, np.log10([r.seconds for r in mine]))
     x, y = plots.iter_curves["newton"].getData()
     assert np.allclose(y, 0.0)  # one iteration at every n: log10(1)
+    major, _minor = plots.iter_plot.getAxis("bottom")._tickLevels
+    assert [label for _, label in major] == ["4", "8", "16", "32", "64"]  # n as measured
+    major, _minor = plots.time_plot.getAxis("left")._tickLevels
+    assert all(label.endswith("s") for _, label in major)  # seconds with units: "10 ms"
     words = plots.words.text
     for c in view.sweep.crossovers:
         assert c.text in words

@@ -120,10 +120,34 @@ class ScalingPlots(QWidget):
             bad = [r for r in self.runs if r.method == m and not r.converged]
             if bad:
                 self._crosses(m, bad)
+        self._n_ticks(sorted({r.n for r in self.runs}))
         stars = [c for c in self.crossovers if c.n_estimate and c.seconds_estimate]
         self.stars.setData([c.n_estimate for c in stars], [c.seconds_estimate for c in stars],
                            symbolBrush=[pg.mkBrush(colour(c.method)) for c in stars])
         self.words.setText(self.words_html())
+
+    def _n_ticks(self, dims) -> None:
+        """n labelled at the measured dimensions (every other one past eight), not at
+        pyqtgraph's log-axis minor ticks, which crowd into each other on a narrow plot."""
+        ticks = None
+        if dims:
+            shown = dims[:: 1 if len(dims) <= 8 else 2]
+            ticks = [[(math.log10(n), str(n)) for n in shown], []]
+        for plot in (self.time_plot, self.iter_plot):
+            plot.getAxis("bottom").setTicks(ticks)
+        self._decade_ticks(self.time_plot, [r.seconds for r in self.runs], seconds_text)
+        self._decade_ticks(self.iter_plot, [max(r.iterations, 1) for r in self.runs],
+                           lambda v: f"{v:g}")
+
+    @staticmethod
+    def _decade_ticks(plot, values, text) -> None:
+        """Labels at the powers of ten only (with units), for the same reason."""
+        logs = [math.log10(v) for v in values if v > 0 and math.isfinite(v)]
+        ticks = None
+        if logs:
+            ks = range(math.floor(min(logs)), math.ceil(max(logs)) + 1)
+            ticks = [[(float(k), text(10.0 ** k)) for k in ks], []]
+        plot.getAxis("left").setTicks(ticks)
 
     def _curve(self, plot, curves, m, x, y) -> None:
         if m not in curves:
