@@ -1,5 +1,5 @@
 """Command line: no arguments opens the window; subcommands trace, basins, onestep, export,
-bench."""
+scaling, bench."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--format", choices=("json", "csv"), default="json")
 
     bench = sub.add_parser("bench", help="measure the engine (and the window) and print JSON")
-    bench.add_argument("--only", choices=("engine", "window"), default=None,
+    bench.add_argument("--only", choices=("engine", "scaling", "window"), default=None,
                        help="run one section only")
 
     basins = sub.add_parser("basins", help="run a method from every point of a grid and "
@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hessianlens.export_cli import add_parser as add_export_parser
 
     add_export_parser(sub)
+    from hessianlens.scaling_cli import add_parser as add_scaling_parser
+
+    add_scaling_parser(sub)
     return parser
 
 
@@ -136,6 +139,12 @@ def cmd_export(args) -> int:
     return export(args)
 
 
+def cmd_scaling(args) -> int:
+    from hessianlens.scaling_cli import cmd_scaling as scaling
+
+    return scaling(args)
+
+
 def open_window(argv) -> int:
     from hessianlens.ui.app import run_app
 
@@ -143,7 +152,7 @@ def open_window(argv) -> int:
 
 
 COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep,
-            "export": cmd_export}
+            "export": cmd_export, "scaling": cmd_scaling}
 
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
 

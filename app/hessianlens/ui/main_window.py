@@ -16,6 +16,7 @@ from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.resources import resource_path
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
+from hessianlens.ui.dimensions import LazyPage
 from hessianlens.ui.export import default_size
 from hessianlens.ui.export_dialog import ExportOptions
 from hessianlens.ui.function_editor import FunctionEditor
@@ -81,6 +82,11 @@ class MainWindow(QMainWindow):
         page = self.add_page(self.onestep_view, "One step (1D)")
         self.tabs.setTabToolTip(page, "The one-step learning rate eta = 1/f''(w0) of a function "
                                       "of one variable (the second write-up)")
+        self.dimensions_page = LazyPage(self._make_dimensions_view)
+        page = self.add_page(self.dimensions_page, "Dimensions")
+        self.tabs.setTabToolTip(page, "Is the Hessian worth it as the dimension grows? Time to "
+                                      "tolerance against n for Newton, BFGS, L-BFGS, Newton-CG "
+                                      "and first-order methods")
 
         # The panels that follow a new function wait for the plane to show it first.
         plane_first = self.plot_view.when_settled
@@ -263,6 +269,11 @@ class MainWindow(QMainWindow):
                 a.setChecked(on)
 
     # --- pages, presets, messages -------------------------------------------------------------
+    def _make_dimensions_view(self) -> QWidget:
+        from hessianlens.ui.dimensions.view import DimensionsView  # built on first show
+
+        return DimensionsView(self.settings)
+
     def add_page(self, widget: QWidget, title: str) -> int:
         """Add a tab beside the plane (the 1D page, say); returns its index."""
         return self.tabs.addTab(widget, title)
@@ -329,4 +340,5 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.plot_view.shutdown()
+        self.dimensions_page.shutdown()
         super().closeEvent(event)
