@@ -62,6 +62,16 @@ def probe() -> GLStatus:
     return GLStatus(True, f"OpenGL {version}, {renderer}")
 
 
+def share_gl_contexts() -> None:
+    """Let every OpenGL context share its resources. pyqtgraph.opengl compiles each shader
+    once per process; a second context (the 3D view re-created, another window, a test) can
+    use those programs only if contexts share. Call before the QApplication is made."""
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    if QCoreApplication.instance() is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+
+
 @functools.cache
 def gl_status() -> GLStatus:
     """probe(), once per process."""

@@ -103,7 +103,7 @@ def export_surface(args, state, out: Path, CliError) -> int:
     """Render a SessionState's surface to out (PNG) with the window's 3D view."""
     if out.suffix.lower() != ".png":
         raise CliError(f"--view surface writes PNG only: {out}")
-    from hessianlens.ui.surface.gl_probe import gl_platform, gl_status
+    from hessianlens.ui.surface.gl_probe import gl_platform, gl_status, share_gl_contexts
 
     os.environ["QT_QPA_PLATFORM"] = gl_platform()
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
@@ -111,6 +111,7 @@ def export_surface(args, state, out: Path, CliError) -> int:
     from PySide6.QtWidgets import QApplication
 
     qInstallMessageHandler(_qt_message)
+    share_gl_contexts()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     status = gl_status()
     if not status.available:
@@ -126,7 +127,7 @@ def export_surface(args, state, out: Path, CliError) -> int:
     configure_pyqtgraph()
     session = Session(state.function, state.view, state.start, state.methods)
     session.apply_state(state)
-    page = SurfacePage(session)
+    page = SurfacePage(session, native_window=False)
     if args.grid:
         page.grid = args.grid
     width, height = args.size

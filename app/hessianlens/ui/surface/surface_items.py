@@ -11,9 +11,11 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from OpenGL import GL
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor, QPainter, QVector3D
+from PySide6.QtCore import QPointF, QSize
+from PySide6.QtGui import QColor, QPainter, QSurfaceFormat, QVector3D, QWindow
+from PySide6.QtOpenGL import QOpenGLFramebufferObject, QOpenGLWindow
 from pyqtgraph.opengl.GLGraphicsItem import GLGraphicsItem
+from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 
 from hessianlens.engine.surface import BOX_HEIGHT, DrapedPath
 from hessianlens.ui.surface.surface_worker import SurfaceBundle
@@ -98,6 +100,104 @@ class AxisLabels(GLGraphicsItem):
             painter.end()
 
 
+class StillCache:
+    """Keeps a GL view's still items (the surface, its contours, the outline) in a framebuffer
+    with their depth; per frame it copies them back and draws only the moving items.
+
+    A playback step then costs a copy and a few short lines, not the 130,000 triangles of a
+    256 x 256 surface again (with software OpenGL such as Mesa's llvmpipe, tens of ms). The
+    cache is redrawn when the camera, the size or a still item changes (mark_still_changed).
+    Pictures (renderToArray) draw everything at once, as pyqtgraph does. Mixed into a
+    pyqtgraph GLViewMixin view (widget or window).
+    """
+
+    still_items: list = []
+    _pass = None  # "still" or "moving" while paintGL draws one of them
+    _cache = None  # QOpenGLFramebufferObject
+    _cache_key = None
+    _version = 0
+    caching = True  # off for good if this OpenGL cannot copy depth between buffers
+    still_redraws = 0  # (tests, benchmarks)
+
+    def mark_still_changed(self) -> None:
+        self._version += 1
+        self.update()
+
+    def _key(self):
+        o, c = self.opts, self.opts["center"]
+        return (self.deviceWidth(), self.deviceHeight(), o["distance"], o["elevation"],
+                o["azimuth"], o["fov"], c.x(), c.y(), c.z(), o["bgcolor"], self._version)
+
+    def drawItemTree(self, item=None, useItemNames=False):
+        if item is not None or self._pass is None:
+            return super().drawItemTree(item, useItemNames)
+        everything = self.items
+        still = self._pass == "still"
+        self.items = [i for i in everything if (i in self.still_items) == still]
+        try:
+            return super().drawItemTree(None, useItemNames)
+        finally:
+            self.items = everything
+
+    def paintGL(self):
+        if not self.caching:
+            return super().paintGL()
+        region = self.getViewport()
+        w, h = self.deviceWidth(), self.deviceHeight()
+        target = self.defaultFramebufferObject()
+        try:
+            if self._cache_key != self._key():
+                if self._cache is None or self._cache.size() != QSize(w, h):
+                    self._cache = QOpenGLFramebufferObject(
+                        w, h, QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+                self._cache.bind()
+                GL.glViewport(0, 0, w, h)
+                self._pass = "still"
+                self.paint(region=region, viewport=region)
+                self._cache_key = self._key()
+                self.still_redraws += 1
+            GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self._cache.handle())
+            GL.glBindFramebuffer(GL.GL_DRAW_FRAMEBUFFER, target)
+            GL.glBlitFramebuffer(0, 0, w, h, 0, 0, w, h,
+                                 GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT, GL.GL_NEAREST)
+        except GL.GLError:  # no depth copy here: draw every frame whole from now on
+            self.caching = False
+            self._cache = None
+        finally:
+            self._pass = None
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
+            GL.glViewport(0, 0, w, h)
+        if not self.caching:
+            return super().paintGL()
+        self._pass = "moving"
+        try:
+            self.setProjection(region, region)
+            self.setModelview()
+            self.drawItemTree()
+        finally:
+            self._pass = None
+
+
+class CachedGLView(StillCache, gl.GLViewWidget):
+    """The 3D view as a widget (pictures from the command line: it renders while hidden)."""
+
+
+class CachedGLWindow(StillCache, GLViewMixin, QOpenGLWindow):
+    """The 3D view as a native window, placed in the tab with createWindowContainer: it draws
+    and swaps alone, so the main window stays a raster window (a QOpenGLWidget would make Qt
+    compose the whole window through OpenGL on every frame, the plane included)."""
+
+    def __init__(self, parent: QWindow | None = None):
+        super().__init__(parent=parent)
+        fmt = QSurfaceFormat()
+        fmt.setDepthBufferSize(24)  # as the cache's depth, so the depth can be copied
+        fmt.setStencilBufferSize(8)
+        self.setFormat(fmt)
+
+    def devicePixelRatioF(self) -> float:  # GLViewMixin asks a widget's question
+        return self.devicePixelRatio()
+
+
 class MethodItems:
     """One method on the surface: its path (visible and hidden parts), iterates, current one."""
 
@@ -146,8 +246,10 @@ class MethodItems:
 class SurfaceScene:
     """A GLViewWidget holding the surface and the paths of a session's methods."""
 
-    def __init__(self):
-        self.view = gl.GLViewWidget()
+    def __init__(self, window_parent: QWindow | None = None):
+        """window_parent: build the view as a native window (CachedGLWindow) with this parent
+        (then C++ owns it, see SurfacePage.build); None: as a widget (CachedGLView)."""
+        self.view = CachedGLWindow(window_parent) if window_parent is not None else CachedGLView()
         self.view.setBackgroundColor(BACKGROUND)
         self.surface = gl.GLSurfacePlotItem(computeNormals=False, glOptions="opaque")
         self.surface.setVisible(False)
@@ -160,6 +262,7 @@ class SurfaceScene:
         self.outline = gl.GLLinePlotItem(mode="line_strip", width=1.5, color=OUTLINE_RGBA,
                                          glOptions="opaque")
         self.view.addItem(self.outline)
+        self.view.still_items = [self.surface, self.contours, self.outline]
         self.labels = AxisLabels(self)
         self.labels.setDepthValue(30)  # painted over everything else
         self.view.addItem(self.labels)
@@ -186,6 +289,7 @@ class SurfaceScene:
         ex, ey = mesh.frame.extent()
         self.outline.setData(pos=np.array([[-ex, -ey, 0], [ex, -ey, 0], [ex, ey, 0],
                                            [-ex, ey, 0], [-ex, -ey, 0]], dtype=np.float32))
+        self.view.mark_still_changed()
 
     # --- paths and markers -----------------------------------------------------------------
     def set_paths(self, paths: dict[str, tuple[str, DrapedPath]]) -> None:

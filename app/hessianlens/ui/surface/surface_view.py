@@ -8,10 +8,11 @@ in one line why it cannot. While the tab is hidden it only notes what changed.
 from __future__ import annotations
 
 import html
+import threading
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QWindow
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -29,16 +30,30 @@ COLOUR_WORDS = {COLOUR_F: "colour f as on the plane (viridis)",
 HINT = "drag: rotate, wheel: zoom, middle drag: pan"
 
 
+def _preload_opengl() -> None:
+    """Import what the 3D view draws with (a worker thread: the imports are pure Python and
+    ctypes; a failure is reported by gl_probe on the GUI thread)."""
+    try:
+        import pyqtgraph.opengl  # noqa: F401
+    except Exception:  # noqa: BLE001 - gl_probe says why in the tab
+        pass
+
+
 class SurfacePage(QWidget):
     """f over the session's view as a surface, with every enabled method's path on it."""
 
     message = Signal(str)  # for the status bar
     surface_shown = Signal()  # a new surface is in the scene (tests, benchmarks)
 
-    def __init__(self, session: Session, parent: QWidget | None = None):
+    def __init__(self, session: Session, parent: QWidget | None = None,
+                 native_window: bool = True):
         super().__init__(parent)
         self.session = session
+        # A native OpenGL window in the tab (see surface_items.CachedGLWindow); the command
+        # line's pictures use a widget, which renders without being on screen.
+        self.native_window = native_window
         self.scene = None  # SurfaceScene once built
+        self.gl_widget = None  # the scene's widget in the layout
         self.status = None  # GLStatus once probed
         self.grid, self.height_mode, self.colour_mode = GRID, CLIP, COLOUR_F
         self._stale = {"surface", "paths"}
@@ -126,18 +141,34 @@ class SurfacePage(QWidget):
         """Probe OpenGL and build the scene (once); False, with the reason shown, if not."""
         if self.status is not None:
             return self.scene is not None
+        # While this thread makes a test context, PyOpenGL and pyqtgraph.opengl are imported
+        # in another and the first surface is computed in the worker: the first frame waits
+        # for the longest of the three, not for their sum.
+        preload = threading.Thread(target=_preload_opengl, daemon=True)
+        preload.start()
+        self._request(now=True)
         self.status = gl_status()
+        preload.join()
         if not self.status.available:
             self.notice.setText(f"The 3D view is not available here: {self.status.reason}.")
             return False
-        self._request(now=True)  # the grid is computed while OpenGL is imported
         from hessianlens.ui.surface.surface_items import SurfaceScene
 
-        self.scene = SurfaceScene()
-        self.scene.view.setToolTip(f"f over the plane's view in 3D ({HINT}); {self.status.reason}")
-        self.layout_.replaceWidget(self.notice, self.scene.view)
+        if self.native_window:
+            # Built with a parent, so that C++ owns the window: the container deletes it,
+            # and Python must not delete it a second time (PySide would, owning a parentless
+            # QWindow that createWindowContainer took over).
+            self._window_holder = QWindow()
+            self.scene = SurfaceScene(window_parent=self._window_holder)
+            self.gl_widget = QWidget.createWindowContainer(self.scene.view, self)
+        else:
+            self.scene = SurfaceScene()
+            self.gl_widget = self.scene.view
+        self.gl_widget.setMinimumSize(200, 150)
+        self.gl_widget.setToolTip(f"f over the plane's view in 3D ({HINT}); {self.status.reason}")
+        self.layout_.replaceWidget(self.notice, self.gl_widget)
         self.notice.setVisible(False)
-        self.layout_.setStretchFactor(self.scene.view, 1)
+        self.layout_.setStretchFactor(self.gl_widget, 1)
         self.controls.setVisible(True)
         self.legend.setVisible(True)
         self._stale.discard("surface")
@@ -241,6 +272,11 @@ class SurfacePage(QWidget):
         caption = html.escape(self.caption())
         self.legend.setText("&nbsp;&nbsp;&nbsp; ".join(parts)
                             + f"<br><span style='color:#555'>{caption}; {HINT}</span>")
+        # The legend may grow but never shrinks: a playback step ("step 3" after "converged
+        # to a saddle, 5 steps") must not resize the 3D view, which would redraw its surface.
+        height = self.legend.heightForWidth(max(self.legend.width(), 1))
+        if height > self.legend.minimumHeight():
+            self.legend.setMinimumHeight(height)
 
     # --- actions --------------------------------------------------------------------------
     def reset_camera(self) -> None:
@@ -265,8 +301,8 @@ class SurfacePage(QWidget):
                 return False
             if not path.lower().endswith(".png"):
                 path += ".png"
-        view = self.scene.view
-        width, height = size or surface_export.default_size(view.width(), view.height())
+        width, height = size or surface_export.default_size(self.gl_widget.width(),
+                                                            self.gl_widget.height())
         try:
             surface_export.save_png(self.scene, self.legend_entries(), self.caption(), path,
                                     width, height)
