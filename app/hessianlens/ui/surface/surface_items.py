@@ -20,7 +20,7 @@ from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from hessianlens.engine.surface import BOX_HEIGHT, DrapedPath
 from hessianlens.ui.surface.surface_worker import SurfaceBundle
 
-CAMERA = {"distance": 3.0, "elevation": 28.0, "azimuth": -110.0}
+CAMERA = {"distance": 3.0, "elevation": 35.0, "azimuth": -110.0}
 CAMERA_CENTRE = (0.0, 0.0, 0.4 * BOX_HEIGHT)
 BACKGROUND = "w"
 # Markers and the hidden parts of paths are drawn without the depth test, so the current

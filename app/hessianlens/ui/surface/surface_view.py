@@ -13,8 +13,8 @@ import threading
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QWindow
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from hessianlens.engine.surface import CLIP, LOG, drape_path
 from hessianlens.ui.session import Session
@@ -98,22 +98,25 @@ class SurfacePage(QWidget):
         return a
 
     def _make_controls(self) -> QWidget:
+        """Colour, height and grid, then Reset camera and Export: short texts (the tooltips
+        say more), and a row that never widens the window (at 1366 px the docks must fit)."""
         bar = QWidget()
+        bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         row = QHBoxLayout(bar)
         row.setContentsMargins(6, 4, 6, 0)
         self.colour_box = self._combo(
-            "Colour of the surface", [("f (as the plane)", COLOUR_F),
-                                      ("Curvature class", COLOUR_CURVATURE)], self.set_colour_mode)
+            "Colour of the surface: f as on the plane (viridis on the same range), or the "
+            "curvature class of H (green: positive definite, grey: indefinite, red: negative "
+            "definite)", [("f colours", COLOUR_F), ("curvature", COLOUR_CURVATURE)],
+            self.set_colour_mode)
         self.height_box = self._combo(
-            "Height of the surface: f clipped where it runs far beyond the plane's colour range, "
-            "or log10(1 + (f - min f) / s), which keeps huge ranges (Rosenbrock, Beale) readable",
-            [("f, clipped", CLIP), ("log f", LOG)], self.set_height_mode)
+            "Height of the surface: f, clipped where it runs far beyond the plane's colour range "
+            "(poles), or log10(1 + (f - min f) / s), which keeps huge ranges (Rosenbrock, "
+            "Beale) readable", [("f height", CLIP), ("log f height", LOG)], self.set_height_mode)
         self.grid_box = self._combo("Samples per axis of the surface",
-                                    [(f"{n} \u00d7 {n}", n) for n in GRIDS], self.set_grid)
+                                    [(f"{n}²", n) for n in GRIDS], self.set_grid)
         self.grid_box.setCurrentIndex(GRIDS.index(GRID))
-        for label, box in (("Colour", self.colour_box), ("Height", self.height_box),
-                           ("Grid", self.grid_box)):
-            row.addWidget(QLabel(label))
+        for box in (self.colour_box, self.height_box, self.grid_box):
             row.addWidget(box)
         row.addStretch(1)
         for action in (self.reset_camera_action, self.export_action):
