@@ -231,6 +231,28 @@ def test_bundle_measures_the_logistic_regression_on_the_bundled_data(bundle):
 
 
 @pytest.mark.bundle
+def test_bundle_exports_the_3d_view_with_opengl(bundle, tmp_path):
+    from PIL import Image
+    from xvfb import Xvfb
+
+    server = Xvfb()
+    if server.display is None:
+        pytest.skip(server.why_not)
+    try:
+        env = server.env()
+        env.pop("QT_QPA_PLATFORM")  # the command picks the display
+        out = tmp_path / "surface.png"
+        result = bundle_run(bundle, "export", "--view", "surface", "--function", "x**2 - y**2",
+                            "--start", "1,0.5", "--grid", "64", "--size", "320x240", "--out",
+                            str(out), env=env)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr[-4000:]
+    with Image.open(out) as im:
+        assert im.size == (320, 240)
+
+
+@pytest.mark.bundle
 def test_bundle_opens_the_window_offscreen(bundle, tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
                XDG_CONFIG_HOME=str(tmp_path / "config"))  # settings go to a throwaway folder

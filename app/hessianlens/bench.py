@@ -111,4 +111,11 @@ def run_benchmarks(only: str | None = None) -> dict:
             out["window"] = {"skipped": str(exc)}
         else:
             out["window"] = window_benchmarks()
+    if only in (None, "surface"):
+        try:
+            from hessianlens.ui.surface.bench_surface import surface_benchmarks
+        except ImportError as exc:  # the 3D view's benchmarks need Qt
+            out["surface"] = {"skipped": str(exc)}
+        else:
+            out["surface"] = surface_benchmarks()
     return out

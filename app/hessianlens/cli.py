@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--format", choices=("json", "csv"), default="json")
 
     bench = sub.add_parser("bench", help="measure the engine (and the window) and print JSON")
-    bench.add_argument("--only", choices=("engine", "scaling", "window"), default=None,
+    bench.add_argument("--only", choices=("engine", "scaling", "window", "surface"), default=None,
                        help="run one section only")
 
     basins = sub.add_parser("basins", help="run a method from every point of a grid and "

@@ -58,10 +58,14 @@ def add_parser(sub) -> None:
     p.add_argument("--range", type=plane_range, default=None,
                    help="view XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
     p.add_argument("--grid", type=grid, default=None,
-                   help="samples per axis of the fields (default: the window's, 512)")
+                   help="samples per axis of the fields (default: the window's, 512; "
+                        "256 for the surface)")
     p.add_argument("--size", type=_size, default=DEFAULT_SIZE,
                    help="picture size WIDTHxHEIGHT in pixels (default 1600x1100)")
     p.add_argument("--light", action="store_true", help="light background (for print)")
+    p.add_argument("--view", choices=("plane", "surface"), default="plane",
+                   help="plane (default) or surface: the 3D view as a PNG (needs OpenGL: a "
+                        "display, or a virtual one such as xvfb-run)")
     p.add_argument("--out", required=True, help="output file: .png, .svg or .gif (animated: "
                                                 "one frame per step)")
 
@@ -170,6 +174,10 @@ def cmd_export(args) -> int:
     if not out.parent.is_dir():
         raise CliError(f"cannot write {args.out}: no such folder {out.parent}")
     state = build_state(args)
+    if args.view == "surface":
+        from hessianlens.ui.surface.surface_cli import export_surface
+
+        return export_surface(args, state, out)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no window, no display needed
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtCore import qInstallMessageHandler

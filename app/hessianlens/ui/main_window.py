@@ -28,6 +28,7 @@ from hessianlens.ui.plot_view import PlotView
 from hessianlens.ui.presets import Preset, default_preset, load_presets
 from hessianlens.ui.onestep_view import OneStepView
 from hessianlens.ui.session import Session
+from hessianlens.ui.surface.surface_view import SurfacePage
 from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
@@ -82,6 +83,12 @@ class MainWindow(QMainWindow):
         page = self.add_page(self.onestep_view, "One step (1D)")
         self.tabs.setTabToolTip(page, "The one-step learning rate eta = 1/f''(w0) of a function "
                                       "of one variable (the second write-up)")
+        # OpenGL is imported when this tab is first shown, not at start-up.
+        self.surface_page = SurfacePage(self.session)
+        page = self.add_page(self.surface_page, "Surface (3D)")
+        self.tabs.setTabToolTip(page, "f over the plane's view as a 3D surface, with every "
+                                      "method's path on it (rotate and zoom with the mouse)")
+        self.surface_page.message.connect(self.show_message)
         self.dimensions_page = LazyPage(self._make_dimensions_view)
         page = self.add_page(self.dimensions_page, "Dimensions")
         self.tabs.setTabToolTip(page, "Is the Hessian worth it as the dimension grows? Time to "
@@ -149,8 +156,11 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._page_changed)
 
     def _page_changed(self, index: int) -> None:
-        """The docks and toolbars belong to the plane: hide them on the 1D page, restore after."""
-        plane = self.tabs.widget(index) is self.plot_view
+        """The docks and toolbars belong to the plane (and its 3D surface): hide them on the 1D
+        page, restore after."""
+        page = self.tabs.widget(index)
+        self.surface_page.set_current(page is self.surface_page)
+        plane = page in (self.plot_view, self.surface_page)
         if not plane and not self._docks_shown_on_plane:
             self._docks_shown_on_plane = [d for d in self.docks.values() if d.isVisible()]
             for dock in self._docks_shown_on_plane:
@@ -212,6 +222,7 @@ class MainWindow(QMainWindow):
                 file_menu.addMenu(a)
             else:
                 file_menu.addAction(a)
+        file_menu.addAction(self.surface_page.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view = bar.addMenu("&View")
@@ -221,6 +232,7 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             view.addAction(a)
         view.addAction(self.aspect_action)
+        view.addAction(self.surface_page.reset_camera_action)
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -341,4 +353,5 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.plot_view.shutdown()
         self.dimensions_page.shutdown()
+        self.surface_page.shutdown()
         super().closeEvent(event)
