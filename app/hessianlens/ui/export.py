@@ -79,6 +79,20 @@ def uncached(scene):
             curve.setSegmentedLineMode(mode)
 
 
+@contextlib.contextmanager
+def vector_markers(scene):
+    """Scatter markers drawn as shapes, not stamped from pyqtgraph's screen-resolution
+    pixmap atlas (blurred in a 2x PNG, tiny bitmaps in an SVG); its export mode."""
+    scatters = [item for item in scene.items() if isinstance(item, pg.ScatterPlotItem)]
+    try:
+        for item in scatters:
+            item.setExportMode(True, {"antialias": True})
+        yield
+    finally:
+        for item in scatters:
+            item.setExportMode(False)
+
+
 def default_size(view, factor: float = 2.0) -> tuple[int, int]:
     """Twice the on-screen size of the plane: sharp on slides and in print."""
     w, h = view.graphics.width(), view.graphics.height()
@@ -100,7 +114,7 @@ def render_image(view, width: int, height: int, light: bool = False) -> QImage:
     # Paint as on a screen of device pixel ratio `scale`: pens, markers and text all keep
     # their on-screen proportions (a plain painter scale would leave 1-pixel cosmetic pens thin).
     image.setDevicePixelRatio(scale)
-    with light_background(view, light):
+    with light_background(view, light), vector_markers(widget.scene()):
         settle()
         painter = QPainter(image)
         try:
@@ -158,7 +172,8 @@ def save_svg(view, path, width: int, height: int, light: bool = False) -> None:
     """
     widget = view.graphics
     w, h = max(widget.width(), 1), max(widget.height(), 1)
-    with light_background(view, light), uncached(widget.scene()):
+    with light_background(view, light), uncached(widget.scene()), \
+            vector_markers(widget.scene()):
         settle()
         device = SvgDevice(w, h)
         painter = QPainter(device)

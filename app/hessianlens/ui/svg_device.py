@@ -47,6 +47,13 @@ def _matrix(t: QTransform) -> str:
                                                        t.dx(), t.dy())) + ")"
 
 
+def _is_rect(path: QPainterPath) -> bool:
+    """An axis-aligned rectangle (as Qt builds one from a rect or a region)."""
+    xs = {round(path.elementAt(i).x, 3) for i in range(path.elementCount())}
+    ys = {round(path.elementAt(i).y, 3) for i in range(path.elementCount())}
+    return len(xs) <= 2 and len(ys) <= 2
+
+
 class SvgEngine(QPaintEngine):
     """Collects SVG elements for the painter's draw calls (see the module docstring)."""
 
@@ -57,7 +64,8 @@ class SvgEngine(QPaintEngine):
         self.defs: list[str] = []
         self.error: BaseException | None = None
         self._clips: dict[str, str] = {}
-        self._open_clip: str | None = None
+        self._open_clip: str | None = None  # the clip group the body is in
+        self._clip: str | None = None  # the clip of the element drawn next
         m = FAR_MARGIN * max(width, height)
         self.box = (-m, -m, width + m, height + m)
         self.paths = PathData(self.box)
@@ -67,7 +75,8 @@ class SvgEngine(QPaintEngine):
         return True
 
     def end(self) -> bool:
-        self._set_clip(None)
+        self._clip = None
+        self._emit("")
         return True
 
     def type(self) -> QPaintEngine.Type:
@@ -106,33 +115,42 @@ class SvgEngine(QPaintEngine):
         p = self.painter()
         t = p.combinedTransform()
         if not p.hasClipping():
-            self._set_clip(None)
+            self._clip = None
             return t, True
         clip = t.map(p.clipPath())
         if clip.isEmpty():
             return t, False
+        if clip.elementCount() <= 5 and _is_rect(clip):
+            # QPainter.clipPath() goes through an integer QRegion in logical coordinates
+            # (a marker's fractional translation shifts it by up to a pixel); the bounding
+            # rectangle is computed in floating point, exact for a rectangular clip.
+            clip = QPainterPath()
+            clip.addRect(t.mapRect(p.clipBoundingRect()))
         d = self.paths.path(clip, QTransform(), exact=True)
         cid = self._clips.get(d)
         if cid is None:
             cid = self._clips[d] = f"c{len(self._clips) + 1}"
             # The same shape as a clip path and as a mask: Qt's own SVG renderer (6.x)
             # ignores clip paths but applies masks; every other renderer applies both.
-            x0, y0, x1, y1 = self.box
+            r = clip.boundingRect()  # the mask's region: just the clip (Qt allocates it)
             self.defs.append(f'<clipPath id="{cid}"><path d="{d}"/></clipPath>')
-            self.defs.append(f'<mask id="m{cid}" maskUnits="userSpaceOnUse" x="{x0:.6g}" '
-                             f'y="{y0:.6g}" width="{x1 - x0:.6g}" height="{y1 - y0:.6g}">'
-                             f'<path d="{d}" fill="#ffffff"/></mask>')
-        self._set_clip(cid)
+            self.defs.append(f'<mask id="m{cid}" maskUnits="userSpaceOnUse" x="{r.x():.6g}" '
+                             f'y="{r.y():.6g}" width="{r.width():.6g}" '
+                             f'height="{r.height():.6g}"><path d="{d}" fill="#ffffff"/></mask>')
+        self._clip = cid
         return t, True
 
-    def _set_clip(self, cid: str | None) -> None:
-        if cid == self._open_clip:
-            return
-        if self._open_clip is not None:
-            self.body.append("</g>")
-        if cid is not None:
-            self.body.append(f'<g clip-path="url(#{cid})" mask="url(#m{cid})">')
-        self._open_clip = cid
+    def _emit(self, element: str) -> None:
+        """Append an element inside a group of its clip (a group only when it holds
+        something: Qt's renderer cannot make a mask for an empty group)."""
+        if self._clip != self._open_clip:
+            if self._open_clip is not None:
+                self.body.append("</g>")
+            if self._clip is not None:
+                self.body.append(f'<g clip-path="url(#{self._clip})" mask="url(#m{self._clip})">')
+            self._open_clip = self._clip
+        if element:
+            self.body.append(element)
 
     def _stroke(self, pen: QPen, t: QTransform, opacity: float) -> str:
         if pen.style() == Qt.PenStyle.NoPen or pen.brush().style() == Qt.BrushStyle.NoBrush:
@@ -206,7 +224,7 @@ class SvgEngine(QPaintEngine):
         if fill == 'fill="none"' and stroke == 'stroke="none"':
             return
         rule = f' fill-rule="{fill_rule}"' if fill_rule and fill != 'fill="none"' else ""
-        self.body.append(f'<path d="{d}" {fill} {stroke}{rule}/>')
+        self._emit(f'<path d="{d}" {fill} {stroke}{rule}/>')
 
     def _draw_path(self, path: QPainterPath) -> None:
         t, visible = self._state()
@@ -243,7 +261,7 @@ class SvgEngine(QPaintEngine):
         smooth = p.renderHints() & p.RenderHint.SmoothPixmapTransform
         rendering = "" if smooth else ' style="image-rendering:pixelated"'
         href = "data:image/png;base64," + base64.b64encode(bytes(data)).decode("ascii")
-        self.body.append(
+        self._emit(
             f'<image x="{r.x():.6g}" y="{r.y():.6g}" width="{r.width():.6g}" '
             f'height="{r.height():.6g}" transform="{_matrix(t)}" preserveAspectRatio="none"'
             f'{opacity}{rendering} xlink:href="{href}"/>')
@@ -270,7 +288,7 @@ class SvgEngine(QPaintEngine):
             attrs.append('font-style="italic"')
         if alpha < 1:
             attrs.append(f'fill-opacity="{alpha:.3g}"')
-        self.body.append(f'<text {" ".join(attrs)} xml:space="preserve">{escape(text)}</text>')
+        self._emit(f'<text {" ".join(attrs)} xml:space="preserve">{escape(text)}</text>')
 
 
 class SvgDevice(QPaintDevice):
