@@ -100,3 +100,22 @@ def test_frames_must_have_the_stream_size():
     g = GifStream(buf, 10, 10, np.array([[0, 0, 0], [255, 255, 255]], np.uint8), 100)
     with pytest.raises(ValueError):
         g.add(np.zeros((5, 10, 3), np.uint8))
+
+
+def test_colours_along_a_ramp_get_entries_even_when_the_ramp_is_thin():
+    # A picture that is mostly a red-blue plane of thousands of colours, with a thin
+    # colour bar of 300 shades: a median cut spends its entries on the big area; the ramp
+    # keeps its own.
+    u, v = np.meshgrid(np.linspace(0, 1, 200), np.linspace(0, 1, 300))
+    f = np.stack([255 * u, 60 + 0 * u, 255 * v], axis=2).astype(np.uint8)
+    t = np.linspace(0, 1, 300)[:, None]
+    bar = np.clip((1 - t) * np.array([68, 1, 84]) + t * np.array([253, 231, 37]), 0, 255)
+    f[:, 190:194] = bar.astype(np.uint8)[:, None, :]
+    plain = build_palette([f])
+    with_ramp = build_palette([f], ramps=[f[:, 192]])
+
+    def worst_step(pal):  # the largest distance from a bar colour to its nearest entry
+        d = ((bar[:, None, :] - pal[None, :, :].astype(float)) ** 2).sum(axis=2)
+        return np.sqrt(d.min(axis=1)).max()
+
+    assert worst_step(with_ramp) < 6 < worst_step(plain)

@@ -3,13 +3,15 @@
 GIF89a (the CompuServe specification) stores indices into a colour table of at most 256
 entries. One table serves every frame here (:func:`build_palette`): the exact colours the
 picture draws most (method paths, markers, overlay lines, text) keep entries of their own,
-and a median cut of the first and last frames fills the rest. Each frame is mapped to it
-with a fixed 4 x 4 ordered (Bayer) dither, which keeps colour bars and the image of f
-smooth; an exact colour is never dithered, so a method's colour in the GIF is the colour in
-the PNG. A pixel's index depends only on its colour and position, so an unchanged pixel
-keeps its index from frame to frame: each frame stores only the rectangle that changed, its
-unchanged pixels transparent (the previous frame shows through, disposal method 1). Frames
-go to the file as they come: memory holds two frames, whatever the number of frames.
+so do colours evenly spaced along each colour ramp (the colour bars), and a median cut of
+the first and last frames fills the rest. Each frame is mapped to it with a 4 x 4 ordered
+(Bayer) dither whose amplitude is the local spacing of the table, which keeps colour bars
+and the image of f smooth; an exact colour is never dithered, so a method's colour in the
+GIF is the colour in the PNG. A pixel's index depends only on its colour and position, so
+an unchanged pixel keeps its index from frame to frame: each frame stores only the
+rectangle that changed, its unchanged pixels transparent (the previous frame shows
+through, disposal method 1). Frames go to the file as they come: memory holds two frames
+and a 16 MB colour lookup table, whatever the number of frames.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from hessianlens.files import write_all
 TRANSPARENT = 255  # the colour-table index reserved for "unchanged" pixels
 MAX_COLOURS = 255  # entries for colours (index 255 is the transparent one)
 EXACT_COLOURS = 32  # most frequent exact colours of the picture kept as they are
-# Ordered-dither amplitude in RGB units: about the spacing of a 255-colour table over the
-# picture's colours, enough to hide bands without visible noise.
-DITHER_SPREAD = 10.0
+RAMP_COLOURS = 40  # entries along each colour ramp: 6 RGB units apart on viridis
+# Ordered-dither amplitude: the distance from a colour's palette entry to the nearest other
+# entry (the step a band would show), at most this many RGB units.
+MAX_DITHER = 32.0
 _BAYER4 = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]]) / 16 - 15 / 32
 # Pixels used to build the palette: larger frames are subsampled to about this many.
 PALETTE_SAMPLE_PX = 250_000
@@ -58,13 +61,23 @@ def _nearest(colours: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_palette(samples: list[np.ndarray], exact: list[tuple[int, int, int]] = ()) -> np.ndarray:
+def _along(ramp: np.ndarray, n: int) -> list[int]:
+    """n colours evenly spaced along a ramp's distinct colours, in order."""
+    keys = list(dict.fromkeys(int(k) for k in _pack(np.asarray(ramp)).ravel()))
+    if len(keys) <= n:
+        return keys
+    return [keys[i] for i in np.linspace(0, len(keys) - 1, n).round().astype(int)]
+
+
+def build_palette(samples: list[np.ndarray], exact: list[tuple[int, int, int]] = (),
+                  ramps: list[np.ndarray] = ()) -> np.ndarray:
     """A colour table of at most 255 distinct colours for frames like ``samples``.
 
     Samples are (h, w, 3) uint8 RGB or (h, w) uint32 0xRRGGBB frames. The given ``exact``
     colours (the methods') and the EXACT_COLOURS most frequent colours of the samples come
-    first, exactly; a median cut of the samples (refined by k-means) fills the rest.
-    Returns (n, 3) uint8.
+    first, exactly; then RAMP_COLOURS colours along each of ``ramps`` (the colours of a
+    colour bar, in order: a gradient too thin for a median cut to notice); a median cut
+    of the samples (refined by k-means) fills the rest. Returns (n, 3) uint8.
     """
     packed = []
     for s in samples:
@@ -74,8 +87,9 @@ def build_palette(samples: list[np.ndarray], exact: list[tuple[int, int, int]] =
     packed = np.concatenate(packed)
     keys, counts = np.unique(packed, return_counts=True)
     frequent = keys[np.argsort(-counts, kind="stable")[:EXACT_COLOURS]]
+    along = [k for ramp in ramps for k in _along(ramp, RAMP_COLOURS)]
     fixed = list(dict.fromkeys([int(k) for k in _pack(np.array(exact, np.uint8).reshape(-1, 3))]
-                               + [int(k) for k in frequent]))[:MAX_COLOURS]
+                               + [int(k) for k in frequent] + along))[:MAX_COLOURS]
     free = MAX_COLOURS - len(fixed)
     cut = []
     if free > 0:
@@ -106,6 +120,10 @@ class GifStream:
         self.written = 0
         self._lut = np.full(1 << 24, _UNKNOWN, dtype=np.uint8)  # 0xRRGGBB -> index (16 MB)
         self._palette_keys = _pack(self.palette)
+        p = self.palette.astype(float)
+        gaps = np.sqrt(((p[:, None, :] - p[None, :, :]) ** 2).sum(axis=2))
+        np.fill_diagonal(gaps, np.inf)
+        self._spread = np.minimum(gaps.min(axis=1), MAX_DITHER) if len(p) > 1 else np.zeros(1)
         self._prev: np.ndarray | None = None
         table = np.zeros((256, 3), np.uint8)
         table[: len(self.palette)] = self.palette
@@ -135,7 +153,7 @@ class GifStream:
         exact = self._palette_keys[plain] == packed
         ys = (np.arange(y0, y0 + h) % 4)[:, None]
         xs = (np.arange(x0, x0 + w) % 4)[None, :]
-        offset = np.rint(_BAYER4[ys, xs] * DITHER_SPREAD).astype(np.int16)[..., None]
+        offset = np.rint(_BAYER4[ys, xs] * self._spread[plain]).astype(np.int16)[..., None]
         dithered = np.clip(_unpack(packed).astype(np.int16) + offset, 0, 255).astype(np.uint8)
         # Dithered colours are looked up at 6 bits a channel (the centre of each 4-unit
         # cell): far fewer distinct colours to search, an error well inside the dither's.

@@ -20,9 +20,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pyqtgraph as pg
+
 from hessianlens.files import atomic_path, check_gif, check_png, check_size
 from hessianlens.gifstream import GifStream, build_palette
-from hessianlens.ui.export import frame_packed, frame_rgb, render_image, write_png_bytes
+from hessianlens.ui.export import (frame_packed, frame_rgb, image_rect, render_image,
+                                   write_png_bytes)
 
 FRAME_MS = 250  # frame duration: 4 steps/s, the window's default playback speed
 # Frames x pixels an animation may take: at the measured 20 to 40 ns per pixel (render,
@@ -90,8 +93,24 @@ def animation_frames(view, width: int, height: int, light: bool = False,
         session.set_step(saved)
 
 
+def _colour_bar_ramps(view, frame, width: int, height: int) -> list:
+    """The colours down the middle of each colour bar, as drawn in ``frame``."""
+    ramps = []
+    for item in view.graphics.scene().items():
+        bar = getattr(item, "bar", None) if isinstance(item, pg.ColorBarItem) else None
+        if bar is None or not item.isVisible():
+            continue
+        r = image_rect(view, bar.sceneBoundingRect(), width, height)
+        x = int(r.center().x())
+        y0, y1 = max(0, int(r.top()) + 2), min(frame.shape[0], int(r.bottom()) - 2)
+        if 0 <= x < frame.shape[1] and y1 > y0:
+            ramps.append(frame[y0:y1, x])
+    return ramps
+
+
 def _palette(view, width: int, height: int, light: bool):
-    """The GIF's colour table, from the first and the last frame and the methods' colours."""
+    """The GIF's colour table, from the first and the last frame, the methods' colours and
+    the colour bars."""
     session = view.session
     saved = session.step
     try:
@@ -105,7 +124,7 @@ def _palette(view, width: int, height: int, light: bool):
     for m in session.enabled_methods():
         c = m.colour.lstrip("#")
         exact.append((int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)))
-    return build_palette(samples, exact)
+    return build_palette(samples, exact, _colour_bar_ramps(view, samples[0], width, height))
 
 
 def save_gif(view, path, width: int, height: int, light: bool = False,

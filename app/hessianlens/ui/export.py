@@ -130,6 +130,17 @@ def render_image(view, width: int, height: int, light: bool = False) -> QImage:
     return image
 
 
+def image_rect(view, scene_rect: QRectF, width: int, height: int) -> QRectF:
+    """Where a rectangle of the scene lands in render_image(view, width, height)."""
+    widget = view.graphics
+    w, h = max(widget.width(), 1), max(widget.height(), 1)
+    scale = min(width / w, height / h)
+    dx, dy = (width / scale - w) / 2, (height / scale - h) / 2
+    src = _source(widget)
+    return QRectF((scene_rect.x() - src.x() + dx) * scale, (scene_rect.y() - src.y() + dy) * scale,
+                  scene_rect.width() * scale, scene_rect.height() * scale)
+
+
 def _source(widget) -> QRectF:
     """The part of the scene the view shows."""
     return widget.mapToScene(widget.viewport().rect()).boundingRect()
