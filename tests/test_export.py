@@ -170,3 +170,15 @@ def test_trajectories_as_json_and_csv_have_the_trace_schema_one_entry_per_method
     assert lines[0].split(",") == ["method", *CSV_COLUMNS]
     assert [line.split(",")[0] for line in lines[1:]] == \
         [name for name, t in s.trajectories.items() for _ in t.iterates]
+
+
+def test_svg_text_is_escaped_and_stays_well_formed(view, tmp_path):
+    import pyqtgraph as pg
+
+    label = pg.TextItem("f < 1 & g > 2 \x01\x1b \u2248 \u00e9")
+    view.plot.addItem(label)
+    label.setPos(0, 0)
+    path = tmp_path / "plane.svg"
+    export.save_svg(view, path, 320, 240)
+    texts = [el.text for el in ET.parse(path).getroot().iter() if el.tag.endswith("text")]
+    assert any("f < 1 & g > 2" in (t or "") and "\u2248" in t for t in texts)

@@ -34,6 +34,7 @@ MAX_DITHER = 32.0
 _BAYER4 = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]]) / 16 - 15 / 32
 # Pixels used to build the palette: larger frames are subsampled to about this many.
 PALETTE_SAMPLE_PX = 250_000
+BAND_PX = 1_000_000  # pixels mapped at a time (about 20 bytes of temporaries each)
 _UNKNOWN = 255  # in the colour -> index table: not computed yet (never a real answer)
 
 
@@ -147,7 +148,16 @@ class GifStream:
         return idx
 
     def _map(self, packed: np.ndarray, x0: int, y0: int) -> np.ndarray:
-        """Palette indices of a region whose top-left pixel is (x0, y0) in the frame."""
+        """Palette indices of a region whose top-left pixel is (x0, y0) in the frame, in
+        bands of rows (bounded temporaries however large the frame)."""
+        h, w = packed.shape
+        rows = max(4, BAND_PX // max(w, 1) // 4 * 4)  # a multiple of the dither's 4 rows
+        out = np.empty((h, w), np.uint8)
+        for r in range(0, h, rows):
+            out[r:r + rows] = self._map_band(packed[r:r + rows], x0, y0 + r)
+        return out
+
+    def _map_band(self, packed: np.ndarray, x0: int, y0: int) -> np.ndarray:
         h, w = packed.shape
         plain = self._indices(packed)
         exact = self._palette_keys[plain] == packed
@@ -160,7 +170,10 @@ class GifStream:
         return np.where(exact, plain, self._indices(_pack((dithered & 0xFC) | 2)))
 
     def add(self, frame: np.ndarray) -> None:
-        """Append a (height, width, 3) uint8 RGB or (height, width) uint32 0xRRGGBB frame."""
+        """Append a (height, width, 3) uint8 RGB or (height, width) uint32 0xRRGGBB frame.
+
+        A packed frame is kept (as the previous frame) without a copy: do not change it.
+        """
         if frame.shape[:2] != (self.height, self.width) or frame.dtype not in (np.uint8,
                                                                                 np.uint32):
             raise ValueError(f"expected a {self.width} x {self.height} RGB frame")
@@ -185,7 +198,7 @@ class GifStream:
         for chunk in GifImagePlugin.getdata(image, offset=offset, duration=self.delay * 10,
                                             disposal=1, transparency=TRANSPARENT):
             self._write(bytes(chunk))
-        self._prev = rgb.copy()
+        self._prev = rgb
         self.frames += 1
 
     def close(self) -> None:

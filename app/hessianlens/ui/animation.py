@@ -23,7 +23,7 @@ from pathlib import Path
 import pyqtgraph as pg
 
 from hessianlens.files import atomic_path, check_gif, check_png, check_size
-from hessianlens.gifstream import GifStream, build_palette
+from hessianlens.gifstream import PALETTE_SAMPLE_PX, GifStream, build_palette
 from hessianlens.ui.export import (frame_packed, frame_rgb, image_rect, render_image,
                                    write_png_bytes)
 
@@ -113,18 +113,22 @@ def _palette(view, width: int, height: int, light: bool):
     the colour bars."""
     session = view.session
     saved = session.step
+    step = max(1, round((width * height * 2 / PALETTE_SAMPLE_PX) ** 0.5))
     try:
-        samples = []
+        samples, ramps = [], []
         for k in (0, session.last_step):
             session.set_step(k)
-            samples.append(frame_packed(render_image(view, width, height, light)))
+            frame = frame_packed(render_image(view, width, height, light))
+            ramps = ramps or _colour_bar_ramps(view, frame, width, height)
+            samples.append(frame[::step, ::step].copy())  # not the whole frame: memory
+            del frame
     finally:
         session.set_step(saved)
     exact = []
     for m in session.enabled_methods():
         c = m.colour.lstrip("#")
         exact.append((int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)))
-    return build_palette(samples, exact, _colour_bar_ramps(view, samples[0], width, height))
+    return build_palette(samples, exact, ramps)
 
 
 def save_gif(view, path, width: int, height: int, light: bool = False,

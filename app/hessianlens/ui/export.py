@@ -156,7 +156,10 @@ def frame_rgb(image: QImage) -> np.ndarray:
 
 def frame_packed(image: QImage) -> np.ndarray:
     """(height, width) uint32 0xRRGGBB copy of an opaque image (Qt's RGB32 words)."""
-    rgb = image.convertToFormat(QImage.Format.Format_RGB32)
+    # render_image's premultiplied ARGB on a white page is opaque: its words are RGB32's.
+    words = (QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32,
+             QImage.Format.Format_ARGB32_Premultiplied)
+    rgb = image if image.format() in words else image.convertToFormat(QImage.Format.Format_RGB32)
     w, h = rgb.width(), rgb.height()
     arr = np.frombuffer(rgb.constBits(), np.uint32).reshape(h, rgb.bytesPerLine() // 4)
     return arr[:, :w] & np.uint32(0xFFFFFF)

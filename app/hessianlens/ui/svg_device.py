@@ -38,6 +38,14 @@ _GENERIC = {QFont.StyleHint.Serif: "serif", QFont.StyleHint.Monospace: "monospac
             QFont.StyleHint.Fantasy: "fantasy"}
 
 
+_XML_INVALID = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _text(s: str) -> str:
+    """Escaped for XML, less the control characters XML 1.0 does not allow."""
+    return escape(s.translate(_XML_INVALID))
+
+
 def _colour(c) -> str:
     return f"#{c.red():02x}{c.green():02x}{c.blue():02x}"
 
@@ -288,7 +296,7 @@ class SvgEngine(QPaintEngine):
             attrs.append('font-style="italic"')
         if alpha < 1:
             attrs.append(f'fill-opacity="{alpha:.3g}"')
-        self._emit(f'<text {" ".join(attrs)} xml:space="preserve">{escape(text)}</text>')
+        self._emit(f'<text {" ".join(attrs)} xml:space="preserve">{_text(text)}</text>')
 
 
 class SvgDevice(QPaintDevice):
@@ -330,8 +338,8 @@ class SvgDevice(QPaintDevice):
                 f'xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
                 f'width="{out_width}" height="{out_height}" '
                 f'viewBox="{vx:.6g} {vy:.6g} {vw:.6g} {vh:.6g}">\n')
-        meta = (f"<title>{escape(title)}</title>\n" if title else "") + \
-               (f"<desc>{escape(description)}</desc>\n" if description else "")
+        meta = (f"<title>{_text(title)}</title>\n" if title else "") + \
+               (f"<desc>{_text(description)}</desc>\n" if description else "")
         page = (f'<rect x="{vx:.6g}" y="{vy:.6g}" width="{vw:.6g}" height="{vh:.6g}" '
                 'fill="#ffffff"/>\n')
         defs = "<defs>\n" + "\n".join(e.defs) + "\n</defs>\n" if e.defs else ""
