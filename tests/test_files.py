@@ -107,3 +107,17 @@ def test_new_files_follow_the_umask_and_replaced_files_keep_their_mode(tmp_path)
         assert kept.stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(umask)
+
+
+def test_many_targets_are_tidied_in_one_listing_of_their_folder(tmp_path, monkeypatch):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    names = [f"run_{k:04d}.png" for k in range(50)]
+    for n in names[::7]:
+        (tmp_path / f".{n}.{int(dead.stdout)}.abc123.part").write_text("x")
+    listed = []
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p: listed.append(p) or real(p))
+    removed = files.remove_stale_parts(*(tmp_path / n for n in names))
+    assert len(removed) == len(names[::7]) and parts(tmp_path) == []
+    assert listed == [tmp_path]

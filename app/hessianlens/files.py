@@ -41,42 +41,56 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_parts(target: str | os.PathLike) -> list[Path]:
-    """Remove the temporary files of earlier writes to ``target`` whose writer is gone.
+def remove_stale_parts(*targets: str | os.PathLike) -> list[Path]:
+    """Remove the temporary files of earlier writes to ``targets`` whose writer is gone.
 
     A ``.NAME.PID.RANDOM.part`` file is stale when process PID no longer exists (a write
     killed by SIGKILL or a power cut); a live writer's file, ours or another process's, is
-    never touched. Returns the files removed. Errors (a read-only folder) are ignored: this
-    is tidying, not the write itself.
+    never touched. Each folder is listed once, however many targets it holds (a PNG
+    sequence). Returns the files removed. Errors (a read-only folder) are ignored: this is
+    tidying, not the write itself.
     """
-    target = Path(target)
-    prefix = f".{target.name}."
+    folders: dict[Path, set[str]] = {}
+    for t in targets:
+        t = Path(t)
+        folders.setdefault(t.parent, set()).add(t.name)
     removed = []
-    try:
-        entries = list(os.scandir(target.parent))
-    except OSError:
-        return removed
     now = time.time()
-    for entry in entries:
-        name = entry.name
-        if not (name.startswith(prefix) and name.endswith(PART_SUFFIX)):
-            continue
-        m = _PART_MIDDLE.fullmatch(name[len(prefix):-len(PART_SUFFIX)])
-        if m is None:
-            continue
+    for folder, names in folders.items():
         try:
-            if m.group(1) is not None:
-                pid = int(m.group(1))
-                # os.kill(pid, 0) only tests existence on POSIX (on Windows it would signal).
-                stale = os.name == "posix" and pid != os.getpid() and not _process_alive(pid)
-            else:
-                stale = now - entry.stat(follow_symlinks=False).st_mtime > LEGACY_PART_AGE_S
-            if stale and entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
+            entries = list(os.scandir(folder))
         except OSError:
             continue
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(".") and name.endswith(PART_SUFFIX)):
+                continue
+            parts = name[1:-len(PART_SUFFIX)].rsplit(".", 2)
+            for target, middle in ((parts[0], ".".join(parts[1:])),
+                                   (".".join(parts[:2]), parts[2] if len(parts) > 2 else "")):
+                if target in names and _stale(entry, middle, now):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+                    break
     return removed
+
+
+def _stale(entry, middle: str, now: float) -> bool:
+    """Is this part file (``PID.RANDOM``, or an older version's ``RANDOM``) abandoned?"""
+    m = _PART_MIDDLE.fullmatch(middle)
+    if m is None:
+        return False
+    try:
+        if m.group(1) is not None:
+            pid = int(m.group(1))
+            # os.kill(pid, 0) only tests existence on POSIX (on Windows it would signal).
+            stale = os.name == "posix" and pid != os.getpid() and not _process_alive(pid)
+        else:
+            stale = now - entry.stat(follow_symlinks=False).st_mtime > LEGACY_PART_AGE_S
+        return stale and entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _new_file_mode(target: Path) -> int:
@@ -90,16 +104,19 @@ def _new_file_mode(target: Path) -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, verify: Verify | None = None):
+def atomic_path(path: str | os.PathLike, verify: Verify | None = None, tidy: bool = True):
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.
 
     After the body, the temporary file is flushed to disk and ``verify(tmp)`` (if given)
     checks that it is complete, raising :class:`IncompleteWrite` if not. If the body or the
     check raises, the temporary file is removed and ``path`` is left as it was. The new
-    file gets the mode of the file it replaces, or the umask's for a new one.
+    file gets the mode of the file it replaces, or the umask's for a new one. With tidy,
+    stale temporary files of earlier writes to ``path`` are removed first (a caller
+    writing many files removes them once, with remove_stale_parts).
     """
     target = Path(path)
-    remove_stale_parts(target)
+    if tidy:
+        remove_stale_parts(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=PART_SUFFIX,
                                dir=target.parent)
     os.close(fd)

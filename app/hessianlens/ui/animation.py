@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pyqtgraph as pg
 
-from hessianlens.files import atomic_path, check_gif, check_png, check_size
+from hessianlens.files import (atomic_path, check_gif, check_png, check_size,
+                               remove_stale_parts)
 from hessianlens.gifstream import PALETTE_SAMPLE_PX, GifStream, build_palette
 from hessianlens.ui.export import (frame_packed, frame_rgb, image_rect, render_image,
                                    write_png_bytes)
@@ -171,10 +172,11 @@ def save_png_sequence(view, path, width: int, height: int, light: bool = False,
     """
     check_work(view.session.last_step + 1, width, height)
     paths = sequence_paths(path, view.session.last_step + 1)
+    remove_stale_parts(*paths)  # the folder listed once, not once a frame
     written: list[Path] = []
     try:
         for target, image in zip(paths, animation_frames(view, width, height, light, progress)):
-            with atomic_path(target, verify=check_png) as tmp:
+            with atomic_path(target, verify=check_png, tidy=False) as tmp:
                 write_png_bytes(tmp, image)
             written.append(target)
     except BaseException:
