@@ -1,7 +1,8 @@
 """``hessianlens export``: the window's picture of a function or a saved session, headless.
 
 Builds the same Session and PlotView as the window (offscreen Qt, nothing shown), computes
-the fields at the requested grid, and writes PNG, SVG or an animated GIF with ui/export.py.
+the fields at the requested grid, and writes PNG or SVG (ui/export.py) or an animated GIF
+or video (ui/animation.py).
 """
 
 from __future__ import annotations
@@ -220,14 +221,14 @@ def cmd_export(args, CliError, parse_function) -> int:
                 animation.save_animation(view, out, width, height, args.light, progress)
             else:
                 export.save_image(view, out, width, height, args.light)
-        except (OSError, ValueError) as exc:
+        except (OSError, animation.AnimationTooLarge) as exc:
             raise CliError(f"cannot write {args.out}: {getattr(exc, 'strerror', None) or exc}") \
                 from None
         finally:
             bar.close()
             view.worker.wait()
-        view.close()
-        view.deleteLater()
-        app.processEvents()
+            view.close()
+            view.deleteLater()
+            app.processEvents()
     write_out(f"{out}\n")
     return 0
