@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from hessianlens.cli_args import CliError
+from hessianlens.output import write_out
 from hessianlens.ui.surface.surface_export import save_png
 
 
@@ -84,5 +85,5 @@ def export_surface(args, state, out: Path) -> int:
         page.close()
         page.deleteLater()
         app.processEvents()
-    sys.stdout.write(f"{out}\n")
+    write_out(f"{out}\n")
     return 0

@@ -10,7 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 
-from hessianlens.files import atomic_path
+from hessianlens.files import atomic_path, check_png
+from hessianlens.ui.export import write_png_bytes
 
 MAX_PIXELS = 8000
 LEGEND_BACKGROUND = QColor(255, 255, 255, 215)
@@ -71,9 +72,6 @@ def _legend(painter: QPainter, entries, font: QFont) -> None:
 def save_png(scene, entries, caption: str, path, width: int, height: int) -> None:
     """Write the picture to path as a PNG, atomically; OSError if it cannot be written."""
     image = picture(scene, entries, caption, width, height)
-    with atomic_path(path) as tmp:
-        if not image.save(str(tmp), "PNG"):
-            raise OSError(f"Qt could not write a PNG to {path}")
+    with atomic_path(path, verify=check_png) as tmp:
+        write_png_bytes(tmp, image)
 
-
-# --- hessianlens export --view surface -----------------------------------------------------------
