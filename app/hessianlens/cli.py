@@ -128,12 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parse_function(text: str, build=None):
-    """build(text) (default: objective_from_text), its ExpressionError as a CliError."""
+    """build(text) (default: build_objective, in a worker process with a time limit), its
+    ExpressionError as a CliError."""
+    from hessianlens.engine.build import build_objective
     from hessianlens.engine.expression import ExpressionError
-    from hessianlens.engine.objective import objective_from_text
 
     try:
-        return (build or objective_from_text)(text)
+        return (build or build_objective)(text)
     except ExpressionError as exc:
         raise CliError(f"error in the function: {exc.message}\n{exc.caret()}") from None
 
@@ -182,10 +183,10 @@ ONESTEP_KEYS = ("eta", "w0", "f_w0", "df_w0", "d2f_w0", "w1", "f_w1", "w_star", 
 
 
 def cmd_onestep(args) -> int:
-    from hessianlens.engine.linefunction import line_function
+    from hessianlens.engine.build import build_line_function
     from hessianlens.engine.onestep import one_step
 
-    d = one_step(_parse_function(args.function, line_function), args.w0).as_dict()
+    d = one_step(_parse_function(args.function, build_line_function), args.w0).as_dict()
     out = {"function": d["function"], **{k: d[k] for k in ONESTEP_KEYS},
            "status": d["status"], "message": d["message"]}
     if args.format == "json":
@@ -241,3 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         sys.stderr.write(f"hessianlens {args.command}: {exc}\n")
         return EXIT_USAGE
+    except Exception as exc:  # the last resort: one line, never a traceback
+        sys.stderr.write(f"hessianlens {args.command}: internal error "
+                         f"({type(exc).__name__}: {_first_line(exc)})\n")
+        return EXIT_USAGE
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else "no message"
