@@ -211,11 +211,14 @@ def compute_basins(objective: Objective, rule, rect: Rect, nx: int = 256, ny: in
             settle(keep, _STOPPED, k)
             break
         idx, x, y, *d = compact(keep, (idx, x, y, *d))
-        s = rule.steps(objective, Batch(x, y, *d))
-        go = s.ok  # no step (singular Hessian): the runner stops there too
-        settle(~go, _STOPPED, k)
-        idx, x, y, dx, dy = compact(go, (idx, x, y, s.dx, s.dy))
-        x, y = x + dx, y + dy
+        with np.errstate(over="ignore", invalid="ignore"):  # a huge learning rate: diverged
+            s = rule.steps(objective, Batch(x, y, *d))
+            overflow = ~s.ok & ~np.isfinite(s.learning_rate * np.hypot(d[1], d[2]))
+            settle(overflow, _DIVERGED, k)  # as the runner reports it
+            go = s.ok  # no step (singular Hessian): the runner stops there too
+            settle(~go & ~overflow, _STOPPED, k)
+            idx, x, y, dx, dy = compact(go, (idx, x, y, s.dx, s.dy))
+            x, y = x + dx, y + dy
         if progress is not None:
             progress(k + 1, max_steps)
         if not idx.size:

@@ -10,9 +10,29 @@ from hessianlens.engine import linalg2
 from hessianlens.engine.objective import Objective
 
 
+# A side narrower than this fraction of its largest |bound| holds too few distinct floats for a
+# grid of samples and the basins' clustering radius: 1e-9 leaves about 4.5 million float steps
+# across it. Near zero, where floats are dense, MIN_WIDTH keeps squares of widths normal floats.
+MIN_RELATIVE_WIDTH = 1e-9
+MIN_WIDTH = 1e-150
+
+
+def _side_problem(name: str, lo: float, hi: float) -> str | None:
+    width = hi - lo
+    if not np.isfinite(width):
+        return f"{name} in [{lo:g}, {hi:g}] is wider than floats can hold"
+    floor = max(MIN_WIDTH, MIN_RELATIVE_WIDTH * max(abs(lo), abs(hi)))
+    if width < floor:
+        return (f"{name} in [{lo:g}, {hi:g}] is too narrow: a side must be at least "
+                f"{MIN_RELATIVE_WIDTH:g} times its largest bound and at least {MIN_WIDTH:g} "
+                "wide")
+    return None
+
+
 @dataclass(frozen=True)
 class Rect:
-    """A rectangle of the plane: [xmin, xmax] x [ymin, ymax]."""
+    """A rectangle of the plane: [xmin, xmax] x [ymin, ymax]. Raises ValueError for one that
+    is empty, not finite, wider than floats can hold or too narrow to sample."""
 
     xmin: float
     xmax: float
@@ -24,6 +44,10 @@ class Rect:
         if not all(np.isfinite(vals)) or self.xmax <= self.xmin or self.ymax <= self.ymin:
             raise ValueError(f"not a rectangle: x in [{self.xmin}, {self.xmax}], "
                              f"y in [{self.ymin}, {self.ymax}]")
+        problem = _side_problem("x", self.xmin, self.xmax) or \
+            _side_problem("y", self.ymin, self.ymax)
+        if problem:
+            raise ValueError(f"not a usable range: {problem}")
 
     @property
     def width(self) -> float:
