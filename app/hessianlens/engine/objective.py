@@ -41,10 +41,17 @@ class DerivativeComparison:
 
 
 def _real_float(v) -> float:
-    try:
+    """A result as a float; a complex one ((-8.0)**(1/3) in Python arithmetic, or a numpy
+    complex that float() would truncate with a ComplexWarning) is NaN unless it is real."""
+    if isinstance(v, (float, int)) and not isinstance(v, bool):
         return float(v)
-    except TypeError:  # a complex number: (-8.0)**(1/3) in Python arithmetic
-        return float(v.real) if complex(v).imag == 0 else float("nan")
+    a = np.asarray(v)
+    if np.iscomplexobj(a):
+        return float(a.real) if a.size == 1 and a.imag == 0 else float("nan")
+    try:
+        return float(a)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 class Objective:
