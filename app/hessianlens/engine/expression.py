@@ -120,7 +120,7 @@ class _Builder:
             raise ExpressionError(f"the text is too long ({len(self.text)} characters; "
                                   f"at most {MAX_LENGTH})", MAX_LENGTH, 1, self.text)
         body = self._parse_tree()
-        depth, node = guards.deepest_node(body)
+        depth, node = guards.deepest_node(body, MAX_DEPTH)
         if depth > MAX_DEPTH:
             raise self.error(f"the expression is nested too deeply (more than {MAX_DEPTH} "
                              "levels)", node)

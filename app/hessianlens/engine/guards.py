@@ -23,11 +23,11 @@ MAX_LOG10 = 308.0
 MAX_DIGITS = 4000
 # A constant whose imaginary part exceeds this fraction of its size is complex, not rounding.
 COMPLEX_RTOL = 1e-9
-# Predicted size (tree nodes) of a second derivative. Typed functions stay below a few hundred
-# (the write-up's Example 3: about 300; Beale: about 450); a tower of 20 powers predicts 20,000
-# and its Hessian takes about 0.6 s here, sin nested 45 deep 100,000 and 0.7 s, a product of
-# 30 sines 100,000 and 5 s.
-MAX_SECOND_DERIVATIVE_SIZE = 20_000
+# Predicted size (tree nodes) of a second derivative. Typed functions stay well below: the
+# write-up's Example 3 predicts about 180, Beale 260, Goldstein-Price 590, a sum of 15 logistic
+# losses 2,000. Measured here, sympy needs 10 to 80 us per predicted node (towers of powers the
+# most): at this limit a build takes up to about 0.5 s. A tower of 60 powers predicts 450,000.
+MAX_SECOND_DERIVATIVE_SIZE = 8_000
 
 FLOAT_RANGE = "from about 5e-324 to 1e308 in size"
 TOO_LARGE = f"this number is too large to compute (floats reach {FLOAT_RANGE})"
@@ -52,8 +52,9 @@ def _same_chain(parent: ast.AST, child: ast.AST) -> bool:
         and any(type(parent.op) in ops and type(child.op) in ops for ops in _CHAINS)
 
 
-def deepest_node(root: ast.AST) -> tuple[int, ast.AST]:
-    """(depth, node) of the most deeply nested node, counting as a person reads nesting.
+def deepest_node(root: ast.AST, limit: int | None = None) -> tuple[int, ast.AST]:
+    """(depth, node) of the most deeply nested node, counting as a person reads nesting; with
+    a limit, the first node found one level beyond it (the outermost part that is too deep).
 
     ``ast`` nests a flat sum x + x + ... + x one level per term (left-deep); a chain of + and -
     (or of * and /) is one level here, while sin(sin(x)), x**y**z and -(-x) nest for real.
@@ -64,8 +65,12 @@ def deepest_node(root: ast.AST) -> tuple[int, ast.AST]:
         node, depth = stack.pop()
         if depth > best[0]:
             best = (depth, node)
+            if limit is not None and depth > limit:
+                break
         for child in ast.iter_child_nodes(node):
-            stack.append((child, depth if _same_chain(node, child) else depth + 1))
+            # Operators and load contexts are no level of their own (and have no place).
+            deeper = isinstance(child, ast.expr) and not _same_chain(node, child)
+            stack.append((child, depth + 1 if deeper else depth))
     return best
 
 
