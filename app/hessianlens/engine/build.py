@@ -55,6 +55,9 @@ __all__ = ["DEFAULT_BUDGET_S", "LINE_KIND", "PLANE_KIND", "BuildCancelled", "Bui
 DEFAULT_BUDGET_S = 2.0
 
 _METHODS = ("fork", "pool", "inline")
+# Names a method for every synchronous build of a process, as configure() does (the packaging
+# test runs the bundled command line with pool workers this way).
+METHOD_VARIABLE = "HESSIANLENS_BUILD_METHOD"
 _configured: str | None = None  # None: choose per build
 _pool = Pool()
 _live_lock = threading.Lock()
@@ -66,8 +69,9 @@ class BuildCancelled(ExpressionError):
 
 
 def _method() -> str:
-    if _configured:
-        return _configured
+    chosen = _configured or os.environ.get(METHOD_VARIABLE)
+    if chosen in _METHODS:
+        return chosen
     if not hasattr(os, "fork"):
         return "inline"  # no fork (Windows): the cost guards alone bound the work
     return "fork" if threading.active_count() == 1 else "pool"
@@ -86,8 +90,13 @@ def _run(text, kind: str, budget_s: float, method: str, cancelled=lambda: False,
     if method == "inline":
         return product_from_text(text, kind)
     shown = text if isinstance(text, str) else ""
-    job = ForkJob(text, kind, budget_s) if method == "fork" else \
-        PoolJob(_pool, text, kind, budget_s)
+    try:
+        job = ForkJob(text, kind, budget_s) if method == "fork" else \
+            PoolJob(_pool, text, kind, budget_s)
+    except OSError as exc:  # no process to be had (too many processes, no fork server ...)
+        raise ExpressionError(f"this function could not be built: no worker process could "
+                              f"start ({exc.strerror or exc})", 0, max(1, len(shown)),
+                              shown) from None
     with _live_lock:
         _live.add(job)
     try:

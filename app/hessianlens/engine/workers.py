@@ -259,7 +259,18 @@ class Pool:
                 if worker.alive():
                     return worker
                 worker.stop(kill=True)
-        return _PoolWorker(self.context())  # none ready: start one now (waits for the server)
+        return self.start()  # none ready: start one now (waits for the server)
+
+    def start(self) -> _PoolWorker:
+        """A new worker. A fork server that has just died refuses the connection until
+        multiprocessing notices and starts another: try again a few times."""
+        for attempt in range(4):
+            try:
+                return _PoolWorker(self.context())
+            except OSError:
+                if attempt == 3:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def give_back(self, worker: _PoolWorker) -> None:
         with self._lock:
@@ -277,7 +288,7 @@ class Pool:
 
         def start():
             try:
-                worker = _PoolWorker(self.context())
+                worker = self.start()
             except OSError:
                 worker = None  # the next build starts one and reports why it cannot
             finally:
