@@ -13,7 +13,7 @@ of start-up here) for names the printed code never uses.
 from __future__ import annotations
 
 import builtins
-import inspect
+import linecache
 
 import numpy as np
 import sympy as sp
@@ -26,11 +26,16 @@ def numpy_source(symbols, exprs) -> str:
     common subexpressions shared. Without a docstring: by default lambdify prints every
     expression into one, which took 40% of its time here."""
     fn = sp.lambdify(symbols, exprs, modules=[np], cse=True, docstring_limit=-1)
-    return inspect.getsource(fn)
+    # lambdify keeps the source it compiled in linecache, under the code's file name (read
+    # here directly: inspect.getsource looks for the module file first, which fails in the
+    # bundled application).
+    return "".join(linecache.cache[fn.__code__.co_filename][2])
 
 
 def _namespace() -> dict:
-    ns = dict(vars(np))
+    # numpy's names without its module attributes (__name__, __file__ ...): the function is
+    # ours, not numpy's.
+    ns = {k: v for k, v in vars(np).items() if not k.startswith("__")}
     ns.update({"builtins": builtins, "range": range})
     return ns
 
