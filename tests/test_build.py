@@ -207,3 +207,24 @@ def test_building_loads_neither_numpy_testing_nor_f2py():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[1] == "[]"
+
+
+def test_a_multi_threaded_process_never_forks_itself():
+    # The window runs Qt's and its own threads: a fork of it could inherit a held lock. Its
+    # builds go to pool workers, children of the fork server, not of the caller.
+    code = ("import os, threading, time\n"
+            "from hessianlens.engine import build\n"
+            "if __name__ == '__main__':\n"
+            "    stop = threading.Event()\n"
+            "    threading.Thread(target=stop.wait, daemon=True).start()  # now threaded\n"
+            "    obj = build.build_objective('x**2 + y')\n"
+            "    h = build.submit('sin(x)*y')\n"
+            "    h.result(timeout=60)\n"
+            "    worker = h._worker.worker.process.pid\n"
+            "    with open(f'/proc/{worker}/stat') as f:\n"
+            "        parent = int(f.read().rsplit(')', 1)[1].split()[1])\n"
+            "    print(obj.at((1.0, 2.0)).f, parent != os.getpid())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["3.0", "True"]

@@ -58,6 +58,9 @@ CASES = {
     "a flat sum of 100 terms": (trace("+".join(["x"] * 100)), 0, '"status"'),
     "a learning rate of 1e308": (("trace", "--function", "x**2 + y**2", "--start", "1,1",
                                   "--method", "gd", "--lr", "1e308"), 0, '"status": "diverged"'),
+    "basins with a learning rate of 1e308": (("basins", "--function", "x**2 + y**2", "--method",
+                                              "gd", "--lr", "1e308", "--grid", "8"), 0,
+                                             '"kind": "diverged"'),
     "a range of 5e-324": (("basins", "--function", "x**2 + y**2", "--method", "newton",
                            "--range", "0,5e-324,0,5e-324", "--grid", "8"), 2, "too narrow"),
 }
