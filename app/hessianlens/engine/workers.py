@@ -133,19 +133,19 @@ def _ending(sig: int, code: int | None) -> str:
     return f"the worker process ended with code {code}"
 
 
-_parent_warm = False
+_forks = 0
 
 
 def _warm_parent() -> None:
-    """Run product.warm_up() once in the parent, so that every fork starts warm: a process
-    that builds many functions pays sympy's first-use costs once, not in every child (the
-    command line, which builds once, pays them either way)."""
-    global _parent_warm
-    if not _parent_warm:
+    """From the second fork on, run product.warm_up() once in the parent, so that every later
+    fork starts warm: a process that builds many functions pays sympy's first-use costs once,
+    not in every child. The command line builds once: it never pays for the warm-up."""
+    global _forks
+    _forks += 1
+    if _forks == 2:
         from hessianlens.engine.product import warm_up
 
         warm_up()
-        _parent_warm = True
 
 
 class ForkJob:
