@@ -242,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         sys.stderr.write(f"hessianlens {args.command}: {exc}\n")
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl+C: a running build's process is already gone
+        sys.stderr.write(f"hessianlens {args.command}: interrupted\n")
+        return 130
     except Exception as exc:  # the last resort: one line, never a traceback
         sys.stderr.write(f"hessianlens {args.command}: internal error "
                          f"({type(exc).__name__}: {_first_line(exc)})\n")
