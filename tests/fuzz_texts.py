@@ -49,7 +49,8 @@ def _hostile(rng: random.Random, leaves) -> str:
     if kind == 3:  # a flat sum
         return "+".join(v for _ in range(rng.randint(50, 600)))
     if kind == 4:  # a huge exponent under abs or log
-        return f"abs({rng.choice(['log', 'sin', 'sqrt'])}({v})**({rng.choice(['9**9', '10**6', '2**40'])}))"
+        inner = rng.choice(["log", "sin", "sqrt"])
+        return f"abs({inner}({v})**({rng.choice(['9**9', '10**6', '2**40'])}))"
     if kind == 5:  # a product of high powers
         return "*".join(f"({v}+{i})**{rng.randint(20, 120)}" for i in range(1, rng.randint(3, 10)))
     if kind == 6:  # extreme literals

@@ -35,6 +35,7 @@ Asynchronous use (the window)::
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import threading
 import time
@@ -99,6 +100,7 @@ def _run(text, kind: str, budget_s: float, method: str, cancelled=lambda: False,
                               shown) from None
     with _live_lock:
         _live.add(job)
+    data = None
     try:
         if started:
             started(job)
@@ -119,7 +121,12 @@ def _run(text, kind: str, budget_s: float, method: str, cancelled=lambda: False,
 
 
 def _finished(product: BuildProduct):
-    return Objective(product) if product.kind == PLANE_KIND else LineFunction(product)
+    """The compiled function. The worker's lambdify compiled the same code already, so this
+    cannot fail; if it does anyway, it fails with our own error."""
+    try:
+        return Objective(product) if product.kind == PLANE_KIND else LineFunction(product)
+    except Exception as exc:  # the boundary between text and numbers
+        raise as_expression_error(exc, product.text) from None
 
 
 # --- the synchronous API -------------------------------------------------------------------
@@ -189,7 +196,13 @@ class BuildHandle:
             self._done.set()
             callbacks, self._callbacks = self._callbacks, []
         for fn in callbacks:
+            self._call(fn)
+
+    def _call(self, fn) -> None:
+        try:
             fn(self)
+        except Exception:  # as concurrent.futures does: a broken callback is logged
+            logging.getLogger(__name__).exception("a build's done callback raised")
 
     def done(self) -> bool:
         """True once the build has finished, failed or been cancelled."""
@@ -229,7 +242,7 @@ class BuildHandle:
             if not self._done.is_set():
                 self._callbacks.append(fn)
                 return
-        fn(self)
+        self._call(fn)
 
 
 def submit(text, kind: str = PLANE_KIND, budget_s: float = DEFAULT_BUDGET_S) -> BuildHandle:

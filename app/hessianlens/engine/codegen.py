@@ -43,7 +43,7 @@ def _namespace() -> dict:
 def compile_source(source: str):
     """The function defined by source from :func:`numpy_source`."""
     namespace = _namespace()
-    code = compile(source, "<hessianlens numpy code>", "exec")
+    code = compile(source, "<hessianlens numpy code>", "exec")  # safe: as exec below
     exec(code, namespace)  # safe: code printed by sympy's NumPyPrinter from a validated tree, never user text
     return namespace[FUNCTION_NAME]
 
