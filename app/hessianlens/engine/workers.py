@@ -94,9 +94,10 @@ def _pool_worker_main(requests, results) -> None:
             request = requests.recv()
         except (EOFError, OSError):
             return
-        clear_cache()  # every build starts from the same state
         _write_message(fd, _answer(request))
-        gc.collect()
+        # Every build starts from the same state, as the first one did (the fork server
+        # cleared the cache after its warm-up); cleared after answering, off the clock.
+        clear_cache()
 
 
 # --- seen from the parent ------------------------------------------------------------------
