@@ -35,6 +35,8 @@ MEMORY_HEADROOM_BYTES = 1 << 30
 _HEADER = struct.Struct("!Q")
 _READ_CHUNK = 1 << 16
 SPARE_WORKERS = 1
+# A worker retires after this many builds: whatever its heap has grown to goes with it.
+BUILDS_PER_WORKER = 100
 
 
 # --- in the child --------------------------------------------------------------------------
@@ -212,11 +214,13 @@ class _PoolWorker:
             requests_r.close()
             results_w.close()
         self.fd = self._results.fileno()
+        self.builds = 0
 
     def alive(self) -> bool:
         return self.process.exitcode is None and self.process.is_alive()
 
     def send(self, request) -> None:
+        self.builds += 1
         self._requests.send(request)
 
     def stop(self, kill: bool) -> str:
@@ -337,10 +341,10 @@ class PoolJob:
     def close(self, complete: bool) -> str:
         """Give a worker that answered back to the pool; end one that did not."""
         self._stopped = True
-        if complete and self.worker.alive():
+        if complete and self.worker.alive() and self.worker.builds < BUILDS_PER_WORKER:
             self._pool.give_back(self.worker)
             ending = ""
         else:
-            ending = self.worker.stop(kill=True)
+            ending = self.worker.stop(kill=not complete)  # a retiring worker just exits
         self._pool.fill()
         return ending
