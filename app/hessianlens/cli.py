@@ -146,10 +146,10 @@ ONESTEP_KEYS = ("eta", "w0", "f_w0", "df_w0", "d2f_w0", "w1", "f_w1", "w_star", 
 
 
 def cmd_onestep(args) -> int:
-    from hessianlens.engine.linefunction import line_function
+    from hessianlens.engine.build import build_line_function
     from hessianlens.engine.onestep import one_step
 
-    d = one_step(parse_function(args.function, line_function), args.w0).as_dict()
+    d = one_step(parse_function(args.function, build_line_function), args.w0).as_dict()
     out = {"function": d["function"], **{k: d[k] for k in ONESTEP_KEYS},
            "status": d["status"], "message": d["message"]}
     if args.format == "json":
@@ -220,3 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl+C: files being written were left as they were
         sys.stderr.write(f"\nhessianlens {args.command}: interrupted\n")
         return EXIT_INTERRUPTED
+    except Exception as exc:  # the last resort: one line, never a traceback
+        sys.stderr.write(f"hessianlens {args.command}: internal error "
+                         f"({type(exc).__name__}: {_first_line(exc)})\n")
+        return EXIT_USAGE
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else "no message"

@@ -215,13 +215,16 @@ def compute_basins(objective: Objective, rule, rect: Rect, nx: int = 256, ny: in
             break
         (idx, x, y, *d), memory = compact(keep, (idx, x, y, *d), memory)
         batch = Batch(x, y, *d)
-        if k == 0:  # the runner makes the state at its first step too
-            memory = rule.init_state(objective, batch)
-        s, memory = rule.steps(objective, batch, memory)
-        go = s.ok  # no step (singular Hessian): the runner stops there too
-        settle(~go, _STOPPED, k)
-        (idx, x, y, dx, dy), memory = compact(go, (idx, x, y, s.dx, s.dy), memory)
-        x, y = x + dx, y + dy
+        with np.errstate(over="ignore", invalid="ignore"):  # a huge learning rate: diverged
+            if k == 0:  # the runner makes the state at its first step too
+                memory = rule.init_state(objective, batch)
+            s, memory = rule.steps(objective, batch, memory)
+            overflow = ~s.ok & ~np.isfinite(s.learning_rate * np.hypot(d[1], d[2]))
+            settle(overflow, _DIVERGED, k)  # as the runner reports it
+            go = s.ok  # no step (singular Hessian): the runner stops there too
+            settle(~go & ~overflow, _STOPPED, k)
+            (idx, x, y, dx, dy), memory = compact(go, (idx, x, y, s.dx, s.dy), memory)
+            x, y = x + dx, y + dy
         if progress is not None:
             progress(k + 1, max_steps)
         if not idx.size:
