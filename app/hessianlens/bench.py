@@ -6,10 +6,37 @@ import platform
 
 import numpy as np
 
-from hessianlens.timing import interleaved_median_ms, median_ms
+from hessianlens.timing import interleaved_median_ms, interleaved_ms, median_ms, spread
 
 EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
 GRID = 512
+# name -> (f, the view its fields are computed over): the window bench's functions.
+FIELD_FUNCTIONS = {
+    "Example 3": (EXAMPLE3, (0.5, 5.5, -1.0, 4.5)),
+    "Rosenbrock": ("(1 - x)**2 + 100*(y - x**2)**2", (-2, 2, -1, 3)),
+    "Himmelblau": ("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", (-5, 5, -5, 5)),
+    "Beale": ("(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2",
+              (-4.5, 4.5, -4.5, 4.5)),
+    "polynomial": ("x**4 - 3*x**2*y + y**4/2 + 2*x*y - x + y**3/3", (-3, 3, -3, 3)),
+}
+
+
+def fields_over_f(repeat: int = 11) -> tuple[dict, dict]:
+    """All grid fields against f alone at GRID x GRID, both on the row-by-column grid the
+    window uses, interleaved: {name: ratio of the medians} and the times behind it."""
+    from hessianlens.engine.fields import Rect, compute_fields, compute_value
+    from hessianlens.engine.objective import objective_from_text
+
+    ratios, detail = {}, {}
+    for name, (text, view) in FIELD_FUNCTIONS.items():
+        objective, rect = objective_from_text(text), Rect(*view)
+        f_ms, fields_ms = interleaved_ms([lambda: compute_value(objective, rect, GRID),
+                                          lambda: compute_fields(objective, rect, GRID)],
+                                         repeat)
+        f_spread, fields_spread = spread(f_ms), spread(fields_ms)
+        ratios[name] = round(fields_spread["median"] / f_spread["median"], 2)
+        detail[name] = {"f_only_ms": f_spread, "all_fields_ms": fields_spread}
+    return ratios, detail
 
 
 def _basins_ms(objective, rule, rect) -> tuple[float, float]:
@@ -52,6 +79,7 @@ def engine_benchmarks() -> dict:
     # A 100-step run: tol 0 never converges on a smooth function, so all 100 steps are taken.
     newton_ms = median_ms(lambda: run(objective, newton, (3.1, 2.2), max_steps=100, tol=0.0))
     basins_ms, basins_all_ms = _basins_ms(objective, newton, rect)
+    ratios, ratio_detail = fields_over_f()
     return {
         "function": EXAMPLE3,
         "grid": f"{GRID}x{GRID}",
@@ -59,6 +87,8 @@ def engine_benchmarks() -> dict:
         "all_fields_ms": round(fields_ms, 2),
         "fields_over_f_ratio": round(fields_ms / f_ms, 2),
         "fields_over_f_target": 4,
+        "fields_over_f": ratios,  # as the window computes them (row-by-column grid)
+        "fields_over_f_detail": ratio_detail,
         "f_only_broadcast_ms": round(f_grid_ms, 2),
         "all_fields_broadcast_ms": round(fields_grid_ms, 2),
         "numdifftools_per_point_ms": round(per_point_ms, 3),
@@ -97,9 +127,14 @@ def scaling_benchmarks() -> dict:
     }
 
 
-def run_benchmarks(only: str | None = None) -> dict:
-    """All benchmark sections (or one), as a JSON-ready dict."""
-    out = {"python": platform.python_version(), "machine": platform.machine()}
+def run_benchmarks(only: str | None = None, repeat: int = 3) -> dict:
+    """All benchmark sections (or one), as a JSON-ready dict; repeat: the window's and the
+    start-up's repeats."""
+    from hessianlens.memory import keep_freed_memory
+
+    # As the window runs (see hessianlens.memory): its fields are what the sections time.
+    out = {"python": platform.python_version(), "machine": platform.machine(),
+           "malloc_keeps_freed_memory": keep_freed_memory()}
     if only in (None, "engine"):
         out["engine"] = engine_benchmarks()
     if only in (None, "scaling"):
@@ -110,7 +145,12 @@ def run_benchmarks(only: str | None = None) -> dict:
         except ImportError as exc:  # the window's benchmarks need Qt
             out["window"] = {"skipped": str(exc)}
         else:
-            out["window"] = window_benchmarks()
+            out["window"] = window_benchmarks(max(1, repeat), clicks=4 * max(1, repeat),
+                                              plays=max(1, repeat))
+    if only in (None, "startup"):
+        from hessianlens.ui.bench_startup import startup_benchmarks
+
+        out["startup"] = startup_benchmarks(runs=max(1, repeat))
     if only in (None, "surface"):
         try:
             from hessianlens.ui.surface.bench_surface import surface_benchmarks

@@ -45,8 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--format", choices=("json", "csv"), default="json")
 
     bench = sub.add_parser("bench", help="measure the engine (and the window) and print JSON")
-    bench.add_argument("--only", choices=("engine", "scaling", "window", "surface"), default=None,
-                       help="run one section only")
+    bench.add_argument("--only", choices=("engine", "scaling", "window", "startup", "surface"),
+                       default=None, help="run one section only")
+    bench.add_argument("--repeat", type=steps, default=3,
+                       help="repeats of the window's and the start-up's measurements (default 3)")
 
     basins = sub.add_parser("basins", help="run a method from every point of a grid and "
                                            "report where the starts end (basins of attraction)",
@@ -137,7 +139,7 @@ def cmd_basins(args) -> int:
 def cmd_bench(args) -> int:
     from hessianlens.bench import run_benchmarks
 
-    write_out(json.dumps(run_benchmarks(args.only), indent=2) + "\n")
+    write_out(json.dumps(run_benchmarks(args.only, args.repeat), indent=2) + "\n")
     return 0
 
 

@@ -9,15 +9,29 @@ import time
 def interleaved_median_ms(fns, repeat: int = 11) -> list[float]:
     """Median wall times (ms) of several functions run in turn, so that a shared machine's
     changes of speed fall on all of them alike: their ratios stay meaningful."""
+    return [statistics.median(t) for t in interleaved_ms(fns, repeat)]
+
+
+def interleaved_ms(fns, repeat: int = 11) -> list[list[float]]:
+    """Every wall time (ms) of several functions run in turn (after one warm-up each)."""
     for fn in fns:
-        fn()  # warm-up
+        fn()
     times = [[] for _ in fns]
     for _ in range(repeat):
         for fn, out in zip(fns, times):
             t0 = time.perf_counter()
             fn()
             out.append((time.perf_counter() - t0) * 1000)
-    return [statistics.median(t) for t in times]
+    return times
+
+
+def spread(values) -> dict:
+    """{"min", "median", "max", "n"} of some times (ms), to one decimal."""
+    values = list(values)
+    if not values:
+        return {"min": None, "median": None, "max": None, "n": 0}
+    return {"min": round(min(values), 1), "median": round(statistics.median(values), 1),
+            "max": round(max(values), 1), "n": len(values)}
 
 
 def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
