@@ -9,7 +9,6 @@ import json
 import os
 import stat
 
-from hessianlens.engine.expression import LINE, PLANE, ExpressionError, parse_expression
 from hessianlens.files import write_text_atomic
 from hessianlens.model import SessionState, StateError, state_from_dict
 
@@ -27,6 +26,9 @@ def _fail(message: str):
 
 def session_from_dict(data) -> SessionState:
     """Validate a decoded session file; raise SessionFileError on the first problem."""
+    # The parser (and sympy) only when a file is read: the window starts without them.
+    from hessianlens.engine.expression import LINE, PLANE, ExpressionError, parse_expression
+
     try:
         state = state_from_dict(data)
     except StateError as exc:

@@ -39,15 +39,16 @@ import logging
 import os
 import threading
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from hessianlens.engine.expression import ExpressionError
-from hessianlens.engine.guards import TOO_EXPENSIVE
-from hessianlens.engine.linefunction import LineFunction
+from hessianlens.engine.built import (KIND_NAMES, LINE_KIND, PLANE_KIND, BuildProduct,
+                                      as_expression_error, read_outcome)
+from hessianlens.engine.errors import TOO_EXPENSIVE, ExpressionError
 from hessianlens.engine.objective import Objective
-from hessianlens.engine.product import (KINDS, LINE_KIND, PLANE_KIND, BuildProduct,
-                                        as_expression_error, product_from_text, read_outcome)
 from hessianlens.engine.workers import ForkJob, Pool, PoolJob
+
+if TYPE_CHECKING:
+    from hessianlens.engine.linefunction import LineFunction
 
 __all__ = ["DEFAULT_BUDGET_S", "LINE_KIND", "PLANE_KIND", "BuildCancelled", "BuildHandle",
            "LatestBuild", "build", "build_line_function", "build_objective", "configure",
@@ -86,9 +87,11 @@ def _too_slow(text: str, budget_s: float) -> ExpressionError:
 def _run(text, kind: str, budget_s: float, method: str, cancelled=lambda: False,
          started=None) -> BuildProduct:
     """One build in a worker process; the product, or raises ExpressionError."""
-    if kind not in KINDS:
+    if kind not in KIND_NAMES:
         raise ValueError(f"unknown kind of function: {kind!r}")
     if method == "inline":
+        from hessianlens.engine.product import product_from_text
+
         return product_from_text(text, kind)
     shown = text if isinstance(text, str) else ""
     try:
@@ -124,7 +127,11 @@ def _finished(product: BuildProduct):
     """The compiled function. The worker's lambdify compiled the same code already, so this
     cannot fail; if it does anyway, it fails with our own error."""
     try:
-        return Objective(product) if product.kind == PLANE_KIND else LineFunction(product)
+        if product.kind == PLANE_KIND:
+            return Objective(product)
+        from hessianlens.engine.linefunction import LineFunction  # sympy: the 1D page only
+
+        return LineFunction(product)
     except Exception as exc:  # the boundary between text and numbers
         raise as_expression_error(exc, product.text) from None
 
@@ -159,7 +166,7 @@ class BuildHandle:
     """One build running in the background (see :func:`submit`)."""
 
     def __init__(self, text, kind: str, budget_s: float, method: str):
-        if kind not in KINDS:
+        if kind not in KIND_NAMES:
             raise ValueError(f"unknown kind of function: {kind!r}")
         self.text, self.kind, self.budget_s = text, kind, budget_s
         self._method = method

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from hessianlens.engine.errors import DerivativeError
+
 
 class RealAbs(sp.Function):
     """|u| for real u: d|u|/dv = sign(u) du/dv wherever u != 0."""
@@ -30,10 +32,6 @@ class RealSign(sp.Function):
 
     def fdiff(self, argindex=1):
         return sp.S.Zero
-
-
-class DerivativeError(ValueError):
-    """sympy left a derivative it could not work out."""
 
 
 def _to_real(expr: sp.Expr) -> sp.Expr:

@@ -16,7 +16,6 @@ import builtins
 import linecache
 
 import numpy as np
-import sympy as sp
 
 FUNCTION_NAME = "_lambdifygenerated"
 
@@ -25,6 +24,8 @@ def numpy_source(symbols, exprs) -> str:
     """Python source of a function of symbols returning exprs (a list gives a list), with
     common subexpressions shared. Without a docstring: by default lambdify prints every
     expression into one, which took 40% of its time here."""
+    import sympy as sp  # here: the process that only compiles (the window) never imports it
+
     fn = sp.lambdify(symbols, exprs, modules=[np], cse=True, docstring_limit=-1)
     # lambdify keeps the source it compiled in linecache, under the code's file name (read
     # here directly: inspect.getsource looks for the module file first, which fails in the

@@ -14,6 +14,8 @@ import re
 
 import sympy as sp
 
+from hessianlens.engine.errors import TOO_EXPENSIVE
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 100
 # The largest |constant| we agree to compute: beyond it a float64 is inf anyway.
@@ -35,7 +37,6 @@ TOO_SMALL = f"this number is too small to compute (floats reach {FLOAT_RANGE})"
 OUT_OF_RANGE = f"this number is too large or too small to compute (floats reach {FLOAT_RANGE})"
 TOO_MANY_DIGITS = f"this number has too many digits to compute exactly (over {MAX_DIGITS:,})"
 COMPLEX_MESSAGE = "this part is complex-valued (a root or log of a negative number?)"
-TOO_EXPENSIVE = "this function's derivatives are too expensive to compute"
 
 _EXPONENTIAL = {"exp", "sinh", "cosh"}  # grow as e^|a|
 _BITS_PER_DIGIT = math.log2(10)

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import sympy as sp
 
+from hessianlens.engine.built import PLANE_KIND, BuildProduct
 from hessianlens.engine.codegen import compile_source, numpy_function
-from hessianlens.engine.product import PLANE_KIND, BuildProduct, product_from_text
 
 __all__ = ["DerivativeComparison", "Objective", "PointDerivatives", "numpy_function",
            "objective_from_text"]
@@ -201,6 +200,8 @@ class Objective:
     @cached_property
     def latex(self) -> dict[str, str]:
         """LaTeX of f, the gradient (a column) and the Hessian (a 2x2 matrix)."""
+        import sympy as sp
+
         gx, gy = (sp.latex(e) for e in self.grad_exprs)
         hxx, hxy, hyy = (sp.latex(e) for e in self.hessian_exprs)
         return {
@@ -220,4 +221,6 @@ def objective_from_text(text: str) -> Objective:
     ExpressionError
         If the text is not an acceptable function of x and y (only ExpressionError).
     """
+    from hessianlens.engine.product import product_from_text
+
     return Objective(product_from_text(text, PLANE_KIND))

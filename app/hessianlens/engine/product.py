@@ -3,7 +3,8 @@
 ``product_from_text`` parses the text, differentiates it and prints numpy code for it. It is
 the part of a build that can take long (sympy cannot be interrupted inside a thread), so
 hessianlens.engine.build runs it in a worker process with a time limit; the caller receives a
-BuildProduct of plain data (strings, bytes, floats) and compiles the numpy code.
+BuildProduct of plain data (strings, bytes, floats; hessianlens.engine.built, which needs no
+sympy to read) and compiles the numpy code.
 
 It is also the boundary between text and numbers: any exception other than our own becomes an
 ExpressionError with a plain message, so no traceback ever reaches a user.
@@ -12,19 +13,23 @@ ExpressionError with a plain message, so no traceback ever reaches a user.
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
-from hessianlens.engine.calculus import DerivativeError, gradient_and_hessian
+from hessianlens.engine.built import (LINE_KIND, PLANE_KIND, BuildProduct, LineExtras,
+                                      as_expression_error, read_outcome)
+from hessianlens.engine.calculus import gradient_and_hessian
 from hessianlens.engine.codegen import numpy_source
 from hessianlens.engine.expression import (LINE, PLANE, ExpressionError, ParsedExpression,
                                            parse_expression)
-from hessianlens.engine.guards import TOO_EXPENSIVE, polynomial_degree
+from hessianlens.engine.errors import TOO_EXPENSIVE
+from hessianlens.engine.guards import polynomial_degree
 
-PLANE_KIND = "plane"  # f(x, y): an Objective
-LINE_KIND = "line"  # f(w): a LineFunction
+__all__ = ["KINDS", "LINE_KIND", "MAX_POLY_DEGREE", "PLANE_KIND", "BuildProduct", "LineExtras",
+           "as_expression_error", "make_product", "outcome_bytes", "product_from_text",
+           "read_outcome", "warm_up"]
+
 KINDS = {PLANE_KIND: PLANE, LINE_KIND: LINE}
 # Beyond this degree f' is searched numerically instead of by companion matrix (and sympy's
 # Poly, which expands the product in full, is never asked).
@@ -33,36 +38,6 @@ MAX_POLY_DEGREE = 100
 # The line function is evaluated as a plane function with an unused second variable: its
 # x-derivatives are f' and f''.
 UNUSED = sp.Symbol("_unused", real=True)
-
-
-@dataclass(frozen=True)
-class LineExtras:
-    """What a LineFunction needs beyond the plane product."""
-
-    df_source: str  # numpy code: w -> f'(w)
-    texts: tuple[str, str, str]  # f, f', f'' as shown
-    df_coefficients: tuple[float, ...] | None  # of f' (highest power first) if a polynomial
-    df_is_zero: bool
-    d2f_is_zero: bool
-
-
-@dataclass(frozen=True)
-class BuildProduct:
-    """A built function as plain data: the numpy code of f with its gradient and Hessian, the
-    derivatives as text, and the sympy expressions pickled (unpickled only when asked for)."""
-
-    kind: str
-    text: str
-    all_source: str  # numpy code: (x, y) -> [f, fx, fy, fxx, fxy, fyy]
-    f_source: str  # numpy code: (x, y) -> f
-    gradient_text: tuple[str, str]
-    hessian_text: tuple[str, str, str]  # fxx, fxy, fyy
-    expressions: bytes  # pickle of (symbols, f, gradient, hessian)
-    line: LineExtras | None = None
-
-    def sympy_expressions(self):
-        """(symbols, f, gradient, hessian) as sympy objects."""
-        return pickle.loads(self.expressions)  # our own worker's output, never user bytes
 
 
 def _display(expr: sp.Expr) -> str:
@@ -124,23 +99,6 @@ def product_from_text(text, kind: str = PLANE_KIND) -> BuildProduct:
         raise as_expression_error(exc, shown if isinstance(shown, str) else "") from None
 
 
-def as_expression_error(exc: BaseException, text: str) -> ExpressionError:
-    """Our own error, with a plain message, for an exception raised while building text."""
-    if isinstance(exc, RecursionError):
-        message = "the expression is nested too deeply to work with"
-    elif isinstance(exc, MemoryError):
-        message = f"{TOO_EXPENSIVE} (they need too much memory)"
-    elif isinstance(exc, DerivativeError):
-        message = str(exc)
-    elif isinstance(exc, (OverflowError, ValueError)) and "digits" in str(exc):
-        message = "a number in this function has too many digits to compute"
-    elif isinstance(exc, (OverflowError, ArithmeticError)):
-        message = "a number in this function is too large or too small to compute"
-    else:
-        message = f"this function cannot be computed ({type(exc).__name__})"
-    return ExpressionError(message, 0, max(1, len(text)), text)
-
-
 def outcome_bytes(text, kind: str) -> bytes:
     """One build's outcome, pickled for the process that asked for it: ("ok", BuildProduct)
     or ("error", (message, offset, length, text)). Never raises."""
@@ -155,14 +113,6 @@ def outcome_bytes(text, kind: str) -> bytes:
     except MemoryError:
         return pickle.dumps(("error", (f"{TOO_EXPENSIVE} (they need too much memory)", 0, 1,
                                        "")))
-
-
-def read_outcome(data: bytes) -> BuildProduct:
-    """The BuildProduct in outcome_bytes' answer, or raises its ExpressionError."""
-    status, value = pickle.loads(data)  # our own worker's answer, never user bytes
-    if status == "ok":
-        return value
-    raise ExpressionError(*value)
 
 
 def warm_up() -> None:
