@@ -37,3 +37,36 @@ def test_no_arguments_open_the_window(tmp_path, launch):
     assert "TITLES ['Hessian Lens']" in out.stdout
     assert "APP HessianLens | Hessian Lens" in out.stdout
     assert "Traceback" not in out.stderr
+
+
+SHOWN_FIRST = """
+import sys, time
+from PySide6.QtWidgets import QApplication
+
+def fake_exec(self=None):
+    app = QApplication.instance()
+    window = next(w for w in app.topLevelWidgets() if w.windowTitle())
+    # The event loop has not turned yet: the window is shown, its function still building.
+    print("SHOWN", window.isVisible(), "FUNCTION", window.session.objective is not None)
+    end = time.monotonic() + 60
+    while window.plot_view.bundle is None and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.005)
+    print("PLANE", window.session.function_text, window.plot_view.bundle is not None)
+    return 0
+
+QApplication.exec = fake_exec
+from hessianlens.cli import main
+sys.exit(main([]))
+"""
+
+
+def test_the_window_is_shown_before_its_first_function_is_built(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", SHOWN_FIRST], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "SHOWN True FUNCTION False" in out.stdout
+    assert "PLANE sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0) True" in out.stdout
+    assert "Traceback" not in out.stderr

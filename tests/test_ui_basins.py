@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from hessianlens.engine.fields import Rect
-from uihelpers import data_to_viewport, open_window
+from uihelpers import data_to_viewport, open_window, wait_for_function
 
 GRID = 48
 
@@ -30,6 +30,7 @@ def show_basins(qtbot, window):
 def set_function(qtbot, window, text, rect=Rect(-2, 2, -2, 2)):
     layer = window.plot_view.overlays["basins"]
     window.session.load(text, rect)
+    wait_for_function(qtbot, window.session, text)
     qtbot.waitUntil(lambda: not layer.running and bool(layer.maps)
                     and layer.maps[0].rect == window.session.rect, timeout=20_000)
     return layer

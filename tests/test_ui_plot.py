@@ -9,7 +9,8 @@ from hessianlens.overlay_specs import OVERLAYS
 
 # The overlays drawn from the fields job (the basins have a job and tests of their own).
 FIELD_OVERLAYS = [name for name, spec in OVERLAYS.items() if spec.needs]
-from uihelpers import data_to_viewport, drag, open_window, temp_settings, viewport_to_data
+from uihelpers import (data_to_viewport, drag, open_window, temp_settings, viewport_to_data,
+                       wait_for_function)
 
 
 @pytest.fixture
@@ -59,7 +60,8 @@ def test_invalid_function_shows_the_message_and_keeps_the_plot(qtbot, window):
     editor, view = window.editor, window.plot_view
     before_text, before_image = window.session.function_text, view.image.image.copy()
     editor.edit.setPlainText("sin(x0) + * 2")
-    qtbot.keyClick(editor.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(window.session.function_error, timeout=20_000):
+        qtbot.keyClick(editor.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert editor.error.isVisible()
     assert "column" in editor.error.text()
     start, end = editor.underlined()
@@ -82,9 +84,10 @@ def test_the_plane_keeps_its_picture_until_the_new_fields_then_the_panels_follow
     view, session = window.plot_view, window.session
     old_paths = {name: t.points.copy() for name, t in session.trajectories.items()}
     with qtbot.waitSignal(view.fields_shown, timeout=20_000):
-        session.set_function("x**2 + 3*y**2")
-        # New paths are traced at once, but the plane does not paint them over the old
-        # function's fields, and the panels wait for the plane.
+        with qtbot.waitSignal(session.function_changed, timeout=20_000):
+            session.set_function("x**2 + 3*y**2")  # built off the GUI thread
+        # New paths are traced as soon as the function is in place, but the plane does not
+        # paint them over the old function's fields, and the panels wait for the plane.
         assert any(not np.array_equal(t.points, old_paths[name])
                    for name, t in session.trajectories.items())
         assert view.gate.held()
@@ -120,6 +123,7 @@ def test_a_hidden_plane_holds_nothing(qtbot, tmp_path):
     window = MainWindow(settings=temp_settings(tmp_path))  # never shown
     qtbot.addWidget(window)
     window.session.set_function("x**2 + 7*y**2")
+    wait_for_function(qtbot, window.session, "x**2 + 7*y**2")
     assert not window.plot_view.gate.held()
     assert "14*y" in window.editor.derivatives.text()
     window.plot_view.worker.wait()

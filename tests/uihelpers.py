@@ -21,6 +21,13 @@ def open_window(qtbot, tmp_path, settings=None):
     return window
 
 
+def wait_for_function(qtbot, session, text: str | None = None, timeout: int = 20_000) -> None:
+    """Until the window's session has built its function (text, if given) and applied it:
+    the window builds functions off the GUI thread."""
+    qtbot.waitUntil(lambda: not session.pending_function() and session.objective is not None
+                    and (text is None or session.function_text == text), timeout=timeout)
+
+
 def data_to_viewport(view, x: float, y: float) -> QPoint:
     """Viewport pixel of the data point (x, y) on the plane."""
     scene = view.vb.mapViewToScene(QPointF(x, y))

@@ -35,6 +35,13 @@ def _install_excepthook(window_getter) -> None:
 
 def run_app(argv=None) -> int:
     """Open the main window and run the event loop; returns the exit code."""
+    from hessianlens.engine import build
+    from hessianlens.memory import keep_freed_memory
+
+    # Functions are built in worker processes: their server starts now, importing sympy on
+    # another core while this process builds the window (which never imports sympy).
+    build.start_worker(background=True)
+    keep_freed_memory()
     from hessianlens.ui.surface.gl_probe import share_gl_contexts
 
     share_gl_contexts()  # the 3D tab's shaders serve every OpenGL context
@@ -54,7 +61,8 @@ def run_app(argv=None) -> int:
     _install_excepthook(lambda: window)
     window.show()
     code = app.exec()  # safe: Qt event loop, not Python exec
-    window.plot_view.shutdown()  # no field job may outlive the window
+    window.session.shutdown()  # no build, ...
+    window.plot_view.shutdown()  # ... and no field job may outlive the window
     window.surface_page.shutdown()
     window.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

@@ -103,10 +103,10 @@ def probe_main() -> None:
 
     QMainWindow.show = watched_show
     QTimer.singleShot(TIMEOUT_S * 1000, lambda: QApplication.instance().quit())
-    from hessianlens.cli import main
+    import runpy
 
-    sys.argv = ["hessianlens"]
-    sys.exit(main([]))
+    sys.argv = ["hessianlens"]  # as the command starts it: python -m hessianlens
+    runpy.run_module("hessianlens", run_name="__main__", alter_sys=True)
 
 
 # --- in the parent -------------------------------------------------------------------------

@@ -114,12 +114,12 @@ class WindowDriver:
         return True
 
     def busy(self) -> bool:
-        view, inspector = self.view, self.window.inspector
+        view, inspector, s = self.view, self.window.inspector, self.session
         gate = getattr(view, "gate", None)
-        pending = getattr(self.session, "pending_function", None)
         return bool(view.worker.busy() or (gate is not None and gate.pending())
                     or inspector._timer.isActive() or inspector._compare_timer.isActive()
-                    or (pending is not None and pending()))
+                    or (hasattr(inspector, "busy") and inspector.busy())
+                    or (hasattr(s, "pending_function") and s.pending_function()))
 
     def settle(self) -> None:
         """Until the window has finished its work and nothing has painted for IDLE_S."""

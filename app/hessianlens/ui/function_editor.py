@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
-from hessianlens.engine.expression import ExpressionError
+from hessianlens.engine.errors import ExpressionError
 from hessianlens.ui.session import Session, call_now
 
 PAUSE_MS = 700  # apply after this long without typing
@@ -82,9 +82,11 @@ class FunctionEditor(QWidget):
     def apply(self) -> None:
         self.timer.stop()
         text = self.text()
-        if text.strip() == self.session.function_text.strip():
+        if text.strip() == self.session.requested_function.strip():
             self._clear_error()
             return
+        if text.strip() == self.session.function_text.strip():
+            text = self.session.function_text  # typed back: stops the newer text's build
         self.session.set_function(text)
 
     def _function_changed(self) -> None:
@@ -96,7 +98,8 @@ class FunctionEditor(QWidget):
         self._defer(self._show_derivatives)
 
     def _show_derivatives(self) -> None:
-        self.derivatives.setText(derivatives_text(self.session.objective))
+        if self.session.objective is not None:
+            self.derivatives.setText(derivatives_text(self.session.objective))
 
     def _clear_error(self) -> None:
         self.error.hide()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QScr
 
 from hessianlens.engine import explain
 from hessianlens.engine.explain import fmt_matrix, fmt_number, fmt_vector
+from hessianlens.ui.jobs import Job
 from hessianlens.ui.session import call_now
 
 # (row label, tooltip), in display order. The values come from explain.inspect_point.
@@ -34,8 +35,9 @@ ROWS = (
 )
 
 COMPARISON_ROWS = ("numdifftools grad", "numdifftools H", "largest difference")
-# numdifftools takes 2-20 ms a point: it runs once the iterate has rested this long, so
-# playback and drags only pay for the exact numbers.
+# numdifftools takes 2-20 ms a point (and importing it with scipy 0.3 s the first time): it
+# runs in the background once the iterate has rested this long, so that playback, drags and
+# the window itself only wait for the exact numbers.
 COMPARE_DELAY_MS = 150
 
 WORD_ROWS = ("curvature", "flags", "in words", "largest difference")  # sentences, not numbers
@@ -107,6 +109,8 @@ class InspectorPanel(QWidget):
         self._compare_timer.setSingleShot(True)
         self._compare_timer.setInterval(COMPARE_DELAY_MS)
         self._compare_timer.timeout.connect(self.compare)
+        self._compare_job = Job(parent=self)
+        self._compare_job.finished.connect(self._compared)
         for signal in (session.function_changed, session.trajectories_changed,
                        session.step_changed, session.selection_changed, session.methods_changed):
             signal.connect(self._schedule)
@@ -150,6 +154,12 @@ class InspectorPanel(QWidget):
         name = session.selected_method
         it = session.selected_iterate()
         self.iterate = it
+        if it is None and session.objective is None:  # the first function is being built
+            self.inspection = self.comparison = None
+            self.heading.setText("")
+            for label in self.values:
+                self._set(label, "")
+            return
         if it is None:
             self.inspection = self.comparison = None
             self._compare_timer.stop()
@@ -190,14 +200,30 @@ class InspectorPanel(QWidget):
         values.update(dict.fromkeys(COMPARISON_ROWS, "…"))
         for label, text in values.items():
             self._set(label, text)
+        self._compare_job.cancel()
         self._compare_timer.start()
 
     def compare(self) -> None:
-        """Exact against numdifftools derivatives at the shown iterate (the write-up's way)."""
+        """Exact against numdifftools derivatives at the shown iterate (the write-up's way),
+        computed in the background."""
         self._compare_timer.stop()
         if self.iterate is None:
             return
-        cmp = self.session.objective.compare_at(self.iterate.x)
+        objective, it = self.session.objective, self.iterate
+        self._compare_job.request(lambda _ticket: (objective, it, objective.compare_at(it.x)),
+                                  now=True)
+
+    def busy(self) -> bool:
+        """True while the comparison waits or runs."""
+        return self._compare_timer.isActive() or self._compare_job.busy()
+
+    def _compared(self, result) -> None:
+        if not result.ok:
+            self._set("largest difference", f"numdifftools failed: {result.error}")
+            return
+        objective, it, cmp = result.value
+        if it is not self.iterate or objective is not self.session.objective:
+            return  # for an iterate no longer shown
         self.comparison = cmp
         self._set("numdifftools grad", fmt_vector(cmp.numerical.grad))
         self._set("numdifftools H", fmt_matrix(cmp.numerical.hessian))

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessage
                                QTabWidget, QToolBar, QWidget)
 
 from hessianlens import __version__
-from hessianlens.engine.expression import ExpressionError
-from hessianlens.model import default_methods
+from hessianlens.engine.errors import ExpressionError
+from hessianlens.model import SessionState, default_methods
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.resources import resource_path
 from hessianlens.ui import settings as stored
@@ -26,7 +26,7 @@ from hessianlens.ui.methods_panel import MethodsPanel
 from hessianlens.ui.playback import Playback
 from hessianlens.ui.plot_view import PlotView
 from hessianlens.ui.presets import Preset, default_preset, load_presets
-from hessianlens.ui.onestep_view import OneStepView
+from hessianlens.ui.builds import LatestBuilder
 from hessianlens.ui.session import Session
 from hessianlens.ui.surface.surface_view import SurfacePage
 from hessianlens.ui.window_files import WindowFiles
@@ -34,16 +34,26 @@ from hessianlens.ui.window_files import WindowFiles
 TITLE = "Hessian Lens"
 
 
-def session_from_settings(s: QSettings) -> Session:
-    """The remembered state where it is valid, the write-up's Example 3 elsewhere."""
+def default_state() -> SessionState:
+    """The write-up's Example 3, as the window opens the first time."""
+    p = default_preset()
+    methods = default_methods()
+    return SessionState(p.function, p.rect, p.start, methods,
+                        selected_method=methods[0].name if methods else "")
+
+
+def session_from_settings(s: QSettings, builder: LatestBuilder | None = None) -> Session:
+    """The remembered state where it is valid, the write-up's Example 3 elsewhere. With a
+    builder the function is built in the background (see MainWindow._first_function_refused
+    for a remembered one that no longer builds)."""
     state = stored.read_state(s)
     if state is not None:
         try:
-            return Session.from_state(state)
+            return Session.from_state(state, builder=builder)
         except ExpressionError:  # remembered by a version whose parser was more lenient
             pass
     p = default_preset()
-    return Session(p.function, p.rect, p.start, default_methods())
+    return Session(p.function, p.rect, p.start, default_methods(), builder=builder)
 
 
 def window_icon() -> QIcon:
@@ -62,8 +72,12 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session | None = None, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings if settings is not None else stored.app_settings()
-        self.session = session if session is not None else session_from_settings(self.settings)
+        # The window's function is built off the GUI thread: the window shows at once and
+        # its first function follows (see Session).
+        self.session = session if session is not None else \
+            session_from_settings(self.settings, LatestBuilder())
         self.session.setParent(self)
+        self.session.function_error.connect(self._first_function_refused)
         self.session_name = ""
         self.setWindowTitle(TITLE)
         self.setWindowIcon(window_icon())
@@ -74,13 +88,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.plot_view, "Plane (2D)")
         self.tabs.setTabToolTip(0, "f(x, y) with its overlays and the iterates of every method")
         self.setCentralWidget(self.tabs)
-        self.onestep_view = OneStepView(self.session.onestep)
-        # The page's state is the session's: saved in session files and remembered.
-        self.onestep_view.state_changed.connect(
-            lambda: self.session.set_onestep(self.onestep_view.state()))
-        self.session.onestep_changed.connect(
-            lambda: self.onestep_view.set_state(self.session.onestep))
-        page = self.add_page(self.onestep_view, "One step (1D)")
+        # The 1D page is built the first time it is shown (or asked for): start-up does not
+        # pay for it. Its state is the session's: saved in session files and remembered.
+        self.onestep_page = LazyPage(self._make_onestep_view)
+        self.session.onestep_changed.connect(self._onestep_changed)
+        page = self.add_page(self.onestep_page, "One step (1D)")
         self.tabs.setTabToolTip(page, "The one-step learning rate eta = 1/f''(w0) of a function "
                                       "of one variable (the second write-up)")
         # OpenGL is imported when this tab is first shown, not at start-up.
@@ -281,6 +293,29 @@ class MainWindow(QMainWindow):
                 a.setChecked(on)
 
     # --- pages, presets, messages -------------------------------------------------------------
+    def _make_onestep_view(self) -> QWidget:
+        from hessianlens.engine.build import LINE_KIND
+        from hessianlens.ui.onestep_view import OneStepView  # sympy: imported on first show
+
+        view = OneStepView(self.session.onestep, builder=LatestBuilder(LINE_KIND))
+        view.state_changed.connect(lambda: self.session.set_onestep(view.state()))
+        return view
+
+    @property
+    def onestep_view(self):
+        """The one-step (1D) page, built now if it has not been shown yet."""
+        return self.onestep_page.ensure_built()
+
+    def _onestep_changed(self) -> None:
+        if self.onestep_page.content is not None:
+            self.onestep_page.content.set_state(self.session.onestep)
+
+    def _first_function_refused(self, error) -> None:
+        """A remembered function that no longer builds: open on the default instead."""
+        s = self.session
+        if s.objective is None and not s.pending_function() and error.text == s.state.function:
+            s.apply_state(default_state())
+
     def _make_dimensions_view(self) -> QWidget:
         from hessianlens.ui.dimensions.view import DimensionsView  # built on first show
 
@@ -302,12 +337,17 @@ class MainWindow(QMainWindow):
         self.setWindowModified(modified)
 
     def apply_preset(self, preset: Preset) -> None:
+        """Load a preset; its name and note show once its function is in place."""
         self.playback.set_playing(False)
-        if self.session.load(preset.function, preset.rect, preset.start,
-                             preset.learning_rates) is None:
-            self.files.forget_path()
-            self.set_session_name(preset.name)
-            self.show_message(preset.note)
+
+        def applied(error) -> None:
+            if error is None:
+                self.files.forget_path()
+                self.set_session_name(preset.name)
+                self.show_message(preset.note)
+
+        self.session.load(preset.function, preset.rect, preset.start, preset.learning_rates,
+                          then=applied)
 
     def show_message(self, text: str, msecs: int = 8000) -> None:
         self.statusBar().showMessage(text, msecs)
@@ -351,6 +391,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_settings()
+        self.session.shutdown()
         self.plot_view.shutdown()
         self.dimensions_page.shutdown()
         self.surface_page.shutdown()

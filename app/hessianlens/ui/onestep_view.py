@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
-from hessianlens.engine.expression import ExpressionError
+from hessianlens.engine.errors import ExpressionError
 from hessianlens.engine.linefunction import line_function
 from hessianlens.engine.onestep import OK, gd_comparison, newton_steps, one_step
 from hessianlens.model import OneStepState
@@ -73,9 +73,15 @@ class OneStepView(QWidget):
     result_changed = Signal()  # new numbers are shown
     state_changed = Signal()  # the user changed f, w0 or the learning rate (see state())
 
-    def __init__(self, state: OneStepState | None = None, parent: QWidget | None = None):
+    def __init__(self, state: OneStepState | None = None, parent: QWidget | None = None,
+                 builder=None):
         super().__init__(parent)
         st = state or OneStepState()
+        # Builds f(w) from its text: the window's builds off the GUI thread (a
+        # ui.builds.LatestBuilder of LINE_KIND); None builds in this process at once.
+        self.builder = builder
+        if builder is not None:
+            builder.setParent(self)
         self.controls = FunctionControls(st.a, st.b, st.c, st.d)
         self.w0 = SpinSlider("w0", st.w0, (-10.0, 10.0), (-1e6, 1e6), 0.1,
                              "w0: the start point of the step (or drag the green line)")
@@ -137,7 +143,7 @@ class OneStepView(QWidget):
         layout.addWidget(self.splitter)
 
         self.controls.set_values(st.mode, st.a, st.b, st.c, st.d, st.cubic, st.text)
-        self.function = line_function(self.controls.current_text())
+        self.function = None  # the LineFunction shown, once built
         self._valid_text = self.controls.current_text()  # the last text that parsed
         self._applying = False
         self.newton_count = 0
@@ -149,7 +155,7 @@ class OneStepView(QWidget):
         self.newton_button.clicked.connect(self._newton_step)
         self.clear_button.clicked.connect(self._clear_steps)
         self.lr.value_changed.connect(self._lr_changed)
-        self._recompute(fit=True)
+        self._build(self._valid_text, announce=False)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         # Side by side when there is room, else the plot below the controls.
@@ -166,19 +172,44 @@ class OneStepView(QWidget):
         label.setToolTip(tip)
         return label
 
-    # --- slots ---------------------------------------------------------------------------
-    @_guarded
-    def _function_text(self, text: str) -> None:
+    # --- building f ----------------------------------------------------------------------
+    def _build(self, text: str, announce: bool = True) -> None:
+        """Build text, then show it (a newer text supersedes it; an error keeps the last f)."""
+        def done(fn, exc):
+            self._built(text, fn, exc, announce)
+
+        if self.builder is not None:
+            self.builder.submit(text, done)
+            return
         try:
             fn = line_function(text)
         except ExpressionError as exc:
+            done(None, exc)
+        else:
+            done(fn, None)
+
+    def building(self) -> bool:
+        """True while a text is being built off the GUI thread."""
+        return self.builder is not None and self.builder.busy()
+
+    @_guarded
+    def _built(self, text: str, fn, exc: ExpressionError | None, announce: bool) -> None:
+        if exc is not None:
+            kept = f"the last valid f: {self.function.text}" if self.function is not None \
+                else "no f yet"
             self.controls.show_error(f"column {exc.column}: {exc.message}\n(the page keeps "
-                                     f"the last valid f: {self.function.text})")
+                                     f"{kept})")
             return
         self.controls.show_error("")
         self.function, self.newton_count, self._valid_text = fn, 0, text
         self._recompute(fit=True)
-        self._announce()
+        if announce:
+            self._announce()
+
+    # --- slots ---------------------------------------------------------------------------
+    @_guarded
+    def _function_text(self, text: str) -> None:
+        self._build(text)
 
     @_guarded
     def _w0_changed(self, _value: float) -> None:
@@ -237,12 +268,16 @@ class OneStepView(QWidget):
                                      state.cubic, state.text)
             self.w0.set_value(state.w0, emit=False)
             self.lr.set_value(state.lr, emit=False)
-            self._function_text(self.controls.current_text())
         finally:
             self._applying = False
+        # A saved page's text parsed when it was saved (and when its file was read).
+        self._valid_text = self.controls.current_text()
+        self._build(self._valid_text, announce=False)
 
     # --- numbers and plot ----------------------------------------------------------------
     def _recompute(self, fit: bool) -> None:
+        if self.function is None:  # not built yet: the numbers come with it
+            return
         fn, w0 = self.function, self.w0.value()
         self.result = r = one_step(fn, w0)
         # One Newton step is the one step itself; further ones continue from w1.

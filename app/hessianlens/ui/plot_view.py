@@ -161,7 +161,8 @@ class PlotView(QWidget):
 
     # --- fields --------------------------------------------------------------------------
     def _request_now(self) -> None:
-        self.worker.request(self.session.objective, self.session.rect, now=True)
+        if self.session.objective is not None:  # none before the first build is done
+            self.worker.request(self.session.objective, self.session.rect, now=True)
 
     def _function_changed(self) -> None:
         self._request_now()
@@ -226,7 +227,8 @@ class PlotView(QWidget):
             if rect != self.session.rect:
                 self.session.set_view(rect)
                 return
-        self.worker.request(self.session.objective, rect)
+        if self.session.objective is not None:
+            self.worker.request(self.session.objective, rect)
 
     def _options_changed(self) -> None:
         self.vb.setAspectLocked(self.session.equal_aspect, ratio=1.0)
@@ -253,7 +255,7 @@ class PlotView(QWidget):
             self.marker.setPos(*self.session.start)
 
     def _hover(self, scene_pos) -> None:
-        if not self.vb.sceneBoundingRect().contains(scene_pos):
+        if not self.vb.sceneBoundingRect().contains(scene_pos) or self.session.objective is None:
             return
         p = self.vb.mapSceneToView(scene_pos)
         words = [describe_point(self.session.objective, p.x(), p.y())]

@@ -1,28 +1,41 @@
 """The window's state: a QObject over the Qt-free model (model.SessionState).
 
 Every change goes through :meth:`Session.apply`: it builds the objective when the function
-text changes (through the one ``build_function`` the session was given), compares the old and
-the new state, announces each difference by its signal, and re-traces the methods when the
-function, the start or the methods changed. The views subscribe to the signals and never
-talk to each other.
+text changes, compares the old and the new state, announces each difference by its signal,
+and re-traces the methods when the function, the start or the methods changed. The views
+subscribe to the signals and never talk to each other.
+
+A function text becomes an Objective in one place. A session with a ``builder`` (the
+window's) builds it off the GUI thread (hessianlens.ui.builds, a worker process with a time
+limit) and applies the state only once its objective is ready: meanwhile the old function
+stays, other changes apply at once, a newer text supersedes the older one and a refused text
+is reported by function_error. Without a builder (the command line, tests) ``build_function``
+builds it at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from hessianlens.engine.expression import ExpressionError
+from hessianlens.engine.errors import ExpressionError
 from hessianlens.engine.fields import Rect
-from hessianlens.engine.objective import Objective, objective_from_text
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
 from hessianlens.model import MethodConfig, OneStepState, SessionState, default_methods
 from hessianlens.overlay_specs import OVERLAYS
+from hessianlens.ui.builds import build_in_process
+from hessianlens.ui.pending_function import PendingFunction, differences
 
-BuildFunction = Callable[[str], Objective]  # text -> Objective, or raises ExpressionError
+if TYPE_CHECKING:
+    from hessianlens.engine.objective import Objective
+    from hessianlens.ui.builds import LatestBuilder
+
+BuildFunction = Callable[[str], "Objective"]  # text -> Objective, or raises ExpressionError
+Then = Callable[[ExpressionError | None], None]  # after a state is applied (None) or refused
 
 
 class Session(QObject):
@@ -39,32 +52,44 @@ class Session(QObject):
     selection_changed = Signal()  # the selected method or iterate changed
     options_changed = Signal()  # view options (equal aspect)
     onestep_changed = Signal()  # the one-step page's state
+    building_changed = Signal(bool)  # a function text is being built (True) or no longer
 
     def __init__(self, function_text: str, rect: Rect, start: tuple[float, float],
                  methods=None, parent: QObject | None = None,
-                 build_function: BuildFunction | None = None):
+                 build_function: BuildFunction | None = None,
+                 builder: LatestBuilder | None = None):
         methods = tuple(methods or default_methods())
         state = SessionState(function_text, rect, start, methods,
                              selected_method=methods[0].name if methods else "")
-        self._init(state, parent, build_function, at_end=True)  # the paths shown whole
+        self._init(state, parent, build_function, builder, at_end=True)  # paths shown whole
 
     @classmethod
     def from_state(cls, state: SessionState, parent: QObject | None = None,
-                   build_function: BuildFunction | None = None) -> Session:
-        """A session on a (validated) state; ExpressionError if its function does not build."""
+                   build_function: BuildFunction | None = None,
+                   builder: LatestBuilder | None = None) -> Session:
+        """A session on a (validated) state. Without a builder its function is built at once
+        (ExpressionError if it does not build); with one, in the background."""
         self = cls.__new__(cls)
-        self._init(state, parent, build_function)
+        self._init(state, parent, build_function, builder)
         return self
 
-    def _init(self, state: SessionState, parent, build_function, at_end=False) -> None:
+    def _init(self, state: SessionState, parent, build_function, builder,
+              at_end=False) -> None:
         super().__init__(parent)
-        # The one place a function text becomes an Objective (a later version builds it
-        # off the GUI thread, with a time limit: it swaps this function).
-        self.build_function: BuildFunction = build_function or objective_from_text
-        self.objective: Objective = self.build_function(state.function)
-        self._state = replace(state, function=self.objective.text, step=0)
+        self.build_function: BuildFunction = build_function or build_in_process
+        self._pending = PendingFunction(builder, self._built) if builder is not None else None
         self._methods = {m.name: m for m in state.methods}
         self.trajectories: dict[str, Trajectory] = {}
+        if builder is not None:
+            builder.setParent(self)
+            # Until the first objective arrives the session has its state but no function.
+            self.objective: Objective | None = None
+            self._state = replace(state, step=0)
+            self._request(state.function, {} if at_end else {"step": state.step},
+                          exact_step=not at_end)
+            return
+        self.objective = self.build_function(state.function)
+        self._state = replace(state, function=self.objective.text, step=0)
         self._retrace()
         self._state = replace(self._state, step=self.last_step if at_end
                               else self._clamp(state.step))
@@ -76,21 +101,40 @@ class Session(QObject):
         return self._state
 
     def apply(self, state: SessionState, objective: Objective | None = None,
-              exact_step: bool = False) -> ExpressionError | None:
+              exact_step: bool = False, then: Then | None = None) -> ExpressionError | None:
         """Make ``state`` the session's state and announce every difference.
 
-        A new function text is built first; if it is refused, function_error is emitted,
-        nothing changes and the error is returned. With ``exact_step`` the step is the
-        state's (clamped to the trajectories); otherwise a step left unchanged follows the
-        new trajectories: at the end it stays at the end, mid-way it is kept.
+        A new function text is built first. Without a builder: if it is refused,
+        function_error is emitted, nothing changes and the error is returned. With one, the
+        state waits for the build (None is returned); then(error or None) runs once it is
+        applied or refused (not if a newer text supersedes it). With ``exact_step`` the step
+        is the state's (clamped to the trajectories); otherwise a step left unchanged follows
+        the new trajectories: at the end it stays at the end, mid-way it is kept.
         """
         old = self._state
         if objective is None and state.function != old.function:
+            if self._pending is not None:
+                self._request(state.function, differences(old, state), exact_step, then)
+                return None
             try:
                 objective = self.build_function(state.function)
             except ExpressionError as exc:
                 self.function_error.emit(exc)
+                if then is not None:
+                    then(exc)
                 return exc
+        if objective is not None:
+            self._drop_pending()  # an objective in hand wins over any build still running
+        elif self._pending is not None:  # these changes overtake the waiting state's
+            self._pending.overtaken(differences(old, state))
+        self._apply_now(state, objective, exact_step)
+        if then is not None:
+            then(None)
+        return None
+
+    def _apply_now(self, state: SessionState, objective: Objective | None,
+                   exact_step: bool) -> None:
+        old = self._state
         new_function = objective is not None
         if new_function:
             self.objective = objective
@@ -122,14 +166,51 @@ class Session(QObject):
             self.step_changed.emit(step)
         if state.selected_method != old.selected_method:
             self.selection_changed.emit()
-        return None
+
+    # --- building a function off the GUI thread --------------------------------------------
+    def _request(self, text: str, changes: dict, exact_step: bool, then=None) -> None:
+        self._pending.request(text, changes, exact_step, then)
+        self.building_changed.emit(True)
+
+    def _built(self, objective: Objective | None, error: ExpressionError | None) -> None:
+        pending = self._pending.take()
+        if pending is None:
+            return
+        self.building_changed.emit(False)
+        if error is not None:
+            self.function_error.emit(error)
+            if self.objective is None and pending.text != self._state.function:
+                # No function yet: go back to building the one the session started with.
+                self._request(self._state.function, {}, False)
+        else:
+            changes = {k: v for k, v in pending.changes.items() if k != "function"}
+            self._apply_now(replace(self._state, **changes), objective, pending.exact_step)
+        for then in pending.then:
+            then(error)
+
+    def _drop_pending(self) -> None:
+        if self._pending is not None and self._pending.cancel():
+            self.building_changed.emit(False)
+
+    def pending_function(self) -> bool:
+        """True while a function text is being built (its state waits for it)."""
+        return self._pending is not None and self._pending.state is not None
+
+    @property
+    def requested_function(self) -> str:
+        """The text being built, or else the current function's."""
+        return self._pending.state.text if self.pending_function() else self.function_text
+
+    def shutdown(self) -> None:
+        """Stop a running build (the window is closing)."""
+        self._drop_pending()
 
     def update(self, **changes) -> ExpressionError | None:
         """apply() with some fields of the state changed."""
         return self.apply(replace(self._state, **changes))
 
     def _retrace(self) -> None:
-        self.trajectories = {
+        self.trajectories = {} if self.objective is None else {
             m.name: run(self.objective, make_rule(m.name, **m.params), self.start,
                         max_steps=m.max_steps, tol=m.tol)
             for m in self.enabled_methods()
@@ -142,7 +223,8 @@ class Session(QObject):
     # --- reading the state -----------------------------------------------------------------
     @property
     def function_text(self) -> str:
-        return self.objective.text
+        """The current function's text (before the first objective: the text being built)."""
+        return self.objective.text if self.objective is not None else self._state.function
 
     @property
     def rect(self) -> Rect:
@@ -184,9 +266,16 @@ class Session(QObject):
         return [m for m in self._state.methods if m.enabled]
 
     # --- function, view, start, methods --------------------------------------------------
-    def set_function(self, text: str) -> ExpressionError | None:
-        """Parse and apply text; on error emit function_error, keep the old function, return it."""
-        return self.update(function=text)
+    def set_function(self, text: str, then: Then | None = None) -> ExpressionError | None:
+        """Build and apply text; on error emit function_error, keep the old function (and
+        return the error when building at once). The current function's own text stops a
+        build that is still running."""
+        if text == self._state.function and self.objective is not None:
+            self._drop_pending()
+            if then is not None:
+                then(None)
+            return None
+        return self.apply(replace(self._state, function=text), then=then)
 
     def set_objective(self, objective: Objective) -> None:
         """Apply an already-built objective (built off the GUI thread, say)."""
@@ -207,15 +296,18 @@ class Session(QObject):
         self.set_method(self._methods[name].changed(**changes))
 
     def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
-             learning_rates: dict[str, float] | None = None) -> ExpressionError | None:
+             learning_rates: dict[str, float] | None = None,
+             then: Then | None = None) -> ExpressionError | None:
         """Apply several changes (a preset) at once; on a bad function change nothing."""
         s = self._state
+        if function_text == s.function and self.objective is not None:
+            self._drop_pending()  # the current function, asked for: no other may follow
         methods = tuple(m.changed(learning_rate=float(learning_rates[m.name]))
                         if m.name in (learning_rates or {}) else m for m in s.methods)
         return self.apply(replace(
             s, function=s.function if function_text is None else function_text,
             view=rect or s.view, start=s.start if start is None else tuple(start),
-            methods=methods))
+            methods=methods), then=then)
 
     # --- playback ----------------------------------------------------------------------
     @property
@@ -287,16 +379,19 @@ class Session(QObject):
         """Everything a session file keeps."""
         return self._state
 
-    def apply_state(self, state: SessionState) -> ExpressionError | None:
+    def apply_state(self, state: SessionState,
+                    then: Then | None = None) -> ExpressionError | None:
         """Replace everything by a (validated) session file's state; on a function the parser
         refuses, change nothing and return the error. Methods the file does not list stay in
         the panel, switched off."""
+        if state.function == self._state.function and self.objective is not None:
+            self._drop_pending()
         listed = {m.name: m for m in state.methods}
         methods = tuple(listed.pop(m.name, replace(m, enabled=False))
                         for m in self._state.methods) + tuple(listed.values())
         selected = state.selected_method or (methods[0].name if methods else "")
         return self.apply(replace(state, methods=methods, selected_method=selected),
-                          exact_step=True)
+                          exact_step=True, then=then)
 
 
 def call_now(callback) -> None:

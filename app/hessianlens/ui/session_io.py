@@ -59,7 +59,10 @@ class DirtyTracker(QObject):
     def __init__(self, session: Session, parent: QObject | None = None):
         super().__init__(parent)
         self.dirty = False
-        for signal in (session.function_changed, session.view_changed,
+        # The first function of a window that builds in the background is not a change.
+        self._had_function = session.objective is not None
+        session.function_changed.connect(self._function_changed)
+        for signal in (session.view_changed,
                        session.start_point_changed, session.methods_changed,
                        session.overlays_changed, session.options_changed,
                        session.onestep_changed):
@@ -67,6 +70,11 @@ class DirtyTracker(QObject):
 
     def mark(self, *_args) -> None:
         self.set_dirty(True)
+
+    def _function_changed(self) -> None:
+        if self._had_function:
+            self.mark()
+        self._had_function = True
 
     def set_dirty(self, dirty: bool) -> None:
         if dirty != self.dirty:

@@ -99,13 +99,18 @@ class WindowFiles(QObject):
                 remove_recent(self.window.settings, os.path.abspath(path))
             return False
         self.window.playback.set_playing(False)
-        error = self.window.session.apply_state(state)
-        if error is not None:
-            self._refuse(f"Could not open {os.path.basename(path)}: {error.message}")
-            return False
-        self._set_path(path)
-        self.window.show_message(f"Opened {path}")
-        return True
+        refused = []
+
+        def applied(error) -> None:  # once the file's function is built (or refused)
+            if error is not None:
+                refused.append(error)
+                self._refuse(f"Could not open {os.path.basename(path)}: {error.message}")
+            else:
+                self._set_path(path)
+                self.window.show_message(f"Opened {path}")
+
+        self.window.session.apply_state(state, then=applied)
+        return not refused
 
     def _refuse(self, text: str) -> None:
         self.window.show_message(text, 15000)

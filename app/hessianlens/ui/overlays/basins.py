@@ -177,7 +177,7 @@ class Layer(OverlayLayer):
     # --- computing ------------------------------------------------------------------------
     def request(self, *_args, now: bool = False, force: bool = False) -> None:
         """Recompute for the current function, view and settings (after a pause unless now)."""
-        if not self.visible:
+        if not self.visible or self.session.objective is None:
             return
         rules = self._rules()
         s, session = self.settings, self.session

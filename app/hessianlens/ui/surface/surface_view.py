@@ -213,6 +213,8 @@ class SurfacePage(QWidget):
 
     def _request(self, now: bool = False) -> None:
         s = self.session
+        if s.objective is None:
+            return  # the first function is still being built: function_changed follows
         self.worker.request(SurfaceRequest(s.objective, s.rect, self.grid, self.height_mode,
                                            self.colour_mode), now=now)
 

@@ -1,0 +1,87 @@
+"""Function builds off the GUI thread, for the window: the latest text wins.
+
+A text is built by hessianlens.engine.build in a worker process with a time limit, so that
+typing stays responsive whatever the text costs. The engine calls back from a helper thread;
+this object hands the result to the GUI thread through a queued signal, and only for the
+newest text: submitting a text cancels the build of the one before (its worker is killed).
+Nothing here touches a widget from another thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from hessianlens.engine.build import DEFAULT_BUDGET_S, PLANE_KIND, BuildCancelled
+from hessianlens.engine.errors import ExpressionError
+
+# fn(value, error): the built Objective (or LineFunction) and None, or None and the error.
+Done = Callable[[object, ExpressionError | None], None]
+
+
+def build_in_process(text: str):
+    """An Objective built at once in this process, without a time limit (for texts we
+    trust: a session without a builder, the command line's, tests)."""
+    from hessianlens.engine.objective import objective_from_text
+
+    return objective_from_text(text)
+
+
+def engine_submit(text: str, kind: str, budget_s: float):
+    from hessianlens.engine import build
+
+    return build.submit(text, kind, budget_s)
+
+
+class LatestBuilder(QObject):
+    """Builds one text at a time in the background; calls back on the GUI thread."""
+
+    _finished = Signal(object)  # the engine's BuildHandle, emitted from its helper thread
+
+    def __init__(self, kind: str = PLANE_KIND, budget_s: float = DEFAULT_BUDGET_S,
+                 submit=engine_submit, parent: QObject | None = None):
+        super().__init__(parent)
+        self.kind, self.budget_s = kind, budget_s
+        self._submit = submit  # (text, kind, budget_s) -> a handle like engine.build's
+        self._handle = None
+        self._done: Done | None = None
+        self.text: str | None = None  # the text being built
+        self._finished.connect(self._deliver)  # queued: emitted from another thread
+
+    def submit(self, text: str, done: Done) -> None:
+        """Build text; done(value, error) runs on this object's thread once it is built,
+        unless another text is submitted (or cancel() is called) first."""
+        self.cancel()
+        self.text, self._done = text, done
+        self._handle = handle = self._submit(text, self.kind, self.budget_s)
+        handle.add_done_callback(self._post)
+
+    def _post(self, handle) -> None:  # the engine's helper thread
+        try:
+            self._finished.emit(handle)
+        except RuntimeError:  # this object is gone (the window closed): nobody waits
+            pass
+
+    def cancel(self) -> None:
+        """Forget the running build (its worker process is killed); nothing is delivered."""
+        handle, self._handle, self._done, self.text = self._handle, None, None, None
+        if handle is not None:
+            handle.cancel()
+
+    def busy(self) -> bool:
+        """True while a build is running."""
+        return self._handle is not None
+
+    def _deliver(self, handle) -> None:
+        if handle is not self._handle:
+            return  # superseded or cancelled
+        done, self._handle, self._done, self.text = self._done, None, None, None
+        try:
+            value = handle.result(0)
+        except BuildCancelled:
+            return
+        except ExpressionError as exc:
+            done(None, exc)
+            return
+        done(value, None)
