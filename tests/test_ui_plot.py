@@ -49,7 +49,7 @@ def test_dragging_the_start_marker_retraces_while_dragging(qtbot, window):
     retraced = []
     session.trajectories_changed.connect(lambda: retraced.append(session.start))
     drag(view, waypoints)
-    assert len(retraced) >= 3  # live, not only on release
+    assert len(retraced) >= len(waypoints) - 1  # live, at every move, not only on release
     end = viewport_to_data(view, waypoints[-1])
     assert session.start == pytest.approx(end, abs=2 * max(view.vb.viewPixelSize()))
     px, py = view.trajectories.paths["gd"].path.getData()
