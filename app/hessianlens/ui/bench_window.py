@@ -37,10 +37,10 @@ APPLY_FUNCTIONS = {
 PLAYBACK = ("abs(x)**1.5 + abs(y)**1.5", (-1.5, 1.5, -1.5, 1.5), (1.0, 0.7),
             {"gd": 0.1, "newton": 1.0})
 PLAYBACK_SPEED = 60  # steps per second
-CLICKS = [(3.1 + 0.07 * (i % 7), 1.3 + 0.11 * (i % 5)) for i in range(40)]
-COLD = ("sympy's cache is cleared before every apply in the window's process (where it "
-        "builds) and in the build worker (the pool clears it after every build); the numpy "
-        "code of every function is compiled anew")
+# Each click away from the last (where the start marker now is: a press on it drags it).
+CLICKS = [(3.1 + 0.07 * ((i + 1) % 7), 1.3 + 0.11 * ((i + 2) % 5)) for i in range(40)]
+COLD = ("sympy's cache is cleared before every apply in the window's process and in the build "
+        "worker (the pool clears it after every build); every function's code is compiled anew")
 ACTION_TIMEOUT_S = 20.0
 
 
@@ -117,7 +117,8 @@ class WindowDriver:
         view, inspector, s = self.view, self.window.inspector, self.session
         gate = getattr(view, "gate", None)
         return bool(view.worker.busy() or (gate is not None and gate.pending())
-                    or inspector._timer.isActive() or inspector._compare_timer.isActive()
+                    or (hasattr(inspector, "_timer") and inspector._timer.isActive())
+                    or inspector._compare_timer.isActive()
                     or (hasattr(inspector, "busy") and inspector.busy())
                     or (hasattr(s, "pending_function") and s.pending_function()))
 
@@ -306,7 +307,6 @@ class WindowDriver:
 
 def open_window(app, settings_path: str):
     from PySide6.QtCore import QSettings
-
     from hessianlens.ui.main_window import MainWindow
 
     window = MainWindow(settings=QSettings(settings_path, QSettings.Format.IniFormat))
@@ -329,7 +329,6 @@ def window_samples(repeats: int = 3, clicks: int = 12, plays: int = 3) -> dict:
     playback."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
-
     from hessianlens.ui.plot_view import configure_pyqtgraph
 
     app = QApplication.instance() or QApplication([])

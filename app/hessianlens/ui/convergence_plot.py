@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine.explain import method_title
+from hessianlens.ui.overlays.base import cache_drawing
 from hessianlens.ui.session import call_now
 
 # A gradient of exactly zero has log10 = -inf: it is drawn one decade below the lowest finite
@@ -99,6 +100,10 @@ class ConvergencePlot(QWidget):
             grad_curve.setData(k, log_g)
             f_curve.setData(k, finite_or_nan(traj.values))
         self.update_step(session.step)
+        # Fit the axes now rather than when the plots paint: pyqtgraph re-ranges a view (and
+        # moves the step lines with it) in its paint, which then needs a second paint.
+        for plot in (self.grad_plot, self.f_plot):
+            plot.vb.prepareForPaint()
 
     def _style(self, name: str) -> str:
         config = self.session.methods.get(name)
@@ -117,6 +122,9 @@ class ConvergencePlot(QWidget):
             grad_curve = self.grad_plot.plot(name=method_title(name), **style)
             f_curve = self.f_plot.plot(**style)
             for curve in (grad_curve, f_curve):
+                # Kept as pixmaps: a playback frame moves the step lines over them.
+                cache_drawing(curve)
+                curve.scatter.setCacheMode(curve.scatter.CacheMode.DeviceCoordinateCache)
                 curve.sigPointsClicked.connect(
                     lambda _item, points, _ev, name=name: self._points_clicked(name, points))
             self.curves[name] = (grad_curve, f_curve)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QScrollArea,
                                QVBoxLayout, QWidget)
@@ -56,6 +56,8 @@ def gradient_learning_rate(session) -> float:
 class InspectorPanel(QWidget):
     """Shows session.selected_iterate(): x, f, grad, H, H^-1, ..., in numbers and words."""
 
+    _refresh_requested = Signal()  # queued: see _schedule
+
     def __init__(self, session, parent: QWidget | None = None, defer=call_now):
         super().__init__(parent)
         self.session = session
@@ -99,12 +101,12 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(scroll, 1)
 
-        # Several signals arrive together (a new start point retraces and moves the step);
-        # a zero-delay timer folds them into one refresh, so numdifftools runs once.
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.refresh)
+        # Several signals arrive together (a new start point retraces and moves the step):
+        # they fold into one refresh, posted as an event. Qt delivers it before the window's
+        # low-priority repaint request, so the new numbers paint with the plane, in the same
+        # pass (a zero-delay timer ran after that paint and cost a second one).
+        self._refresh_posted = False
+        self._refresh_requested.connect(self.refresh, Qt.ConnectionType.QueuedConnection)
         self._compare_timer = QTimer(self)
         self._compare_timer.setSingleShot(True)
         self._compare_timer.setInterval(COMPARE_DELAY_MS)
@@ -117,7 +119,12 @@ class InspectorPanel(QWidget):
         self.refresh()
 
     def _schedule(self, *_) -> None:
-        self._defer(self._timer.start)
+        self._defer(self._post_refresh)
+
+    def _post_refresh(self) -> None:
+        if not self._refresh_posted:
+            self._refresh_posted = True
+            self._refresh_requested.emit()
 
     def _method_chosen(self, index: int) -> None:
         name = self.method_box.itemData(index)
@@ -148,7 +155,7 @@ class InspectorPanel(QWidget):
 
     def refresh(self) -> None:
         """Show the exact numbers for the selected iterate; numdifftools follows shortly."""
-        self._timer.stop()
+        self._refresh_posted = False
         self._fill_methods()
         session = self.session
         name = session.selected_method
@@ -215,7 +222,8 @@ class InspectorPanel(QWidget):
 
     def busy(self) -> bool:
         """True while the comparison waits or runs."""
-        return self._compare_timer.isActive() or self._compare_job.busy()
+        return self._refresh_posted or self._compare_timer.isActive() or \
+            self._compare_job.busy()
 
     def _compared(self, result) -> None:
         if not result.ok:

@@ -7,6 +7,7 @@ import sys
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine import linalg2
@@ -23,6 +24,10 @@ VIEW_DEBOUNCE_MS = 80
 # release it and then wait for it back while the GUI thread runs Python; at 1 ms the job
 # waits less (applying a function: median 168 -> 139 ms in one bench run).
 GIL_SWITCH_INTERVAL_S = 0.001
+# The plane's still layers are kept as pixmaps at screen size (cache_drawing), 3-5 MB each on a
+# large screen: with Qt's default 10 MB cache they evicted one another and every repaint (a
+# click, a playback frame) drew the contours and arrows again (11 ms of lines per click).
+PIXMAP_CACHE_KB = 160 * 1024
 # The legend shrinks (down to LEGEND_MIN_SCALE) to cover at most these fractions of the plot,
 # so a small window or picture still shows the paths under it; it can also be dragged away.
 LEGEND_MAX_WIDTH = 0.55
@@ -36,6 +41,7 @@ def configure_pyqtgraph() -> None:
     # tens of times slower than the same segments drawn with drawLines.
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major", segmentedLineMode="on")
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+    QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
 
 
 class PlaneViewBox(pg.ViewBox):

@@ -13,6 +13,20 @@ from hessianlens.ui.session import Session
 STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", SINGULAR_HESSIAN: "singular Hessian",
                 MAX_STEPS: "step limit"}
 Z_PATH = 50
+# A path's line is drawn in two parts: the steps up to the last multiple of STILL_STEPS, kept
+# as a pixmap, and the few since. A playback frame then strokes at most STILL_STEPS segments
+# instead of the whole path: Newton cycling across the view drew 100 long antialiased
+# segments, 5 ms, in every frame.
+STILL_STEPS = 16
+
+
+class Iterates(pg.PlotDataItem):
+    """The iterates as clickable dots, and the legend's sample (line and dot); its own line
+    stays hidden: MethodPath draws it."""
+
+    def updateItems(self, *args, **kwargs):  # noqa: N802 (pyqtgraph override)
+        super().updateItems(*args, **kwargs)
+        self.curve.hide()
 
 
 class MethodPath:
@@ -21,18 +35,32 @@ class MethodPath:
     def __init__(self, plot: pg.PlotItem, session: Session, name: str):
         self.name = name
         self.session = session
-        self.path = pg.PlotDataItem(connect="finite", symbol="o", symbolSize=6)
+        self.path = Iterates(connect="finite", symbol="o", symbolSize=6)
         self.path.sigPointsClicked.connect(self._clicked)
+        self.still = pg.PlotCurveItem(connect="finite")
+        self.still.setCacheMode(self.still.CacheMode.DeviceCoordinateCache)
+        self.live = pg.PlotCurveItem(connect="finite")
         self.heads = pg.PlotDataItem(connect="pairs")
         self.current = pg.ScatterPlotItem(size=13, symbol="o")
-        for z, item in enumerate((self.path, self.heads, self.current)):
-            item.setZValue(Z_PATH + z)
+        for item in self.items:
             plot.addItem(item)
+        self.set_z(Z_PATH)
         self.points = np.empty((0, 2))
         self._drawn = None  # (trajectory, number of iterates) on screen
+        self._still = None  # (trajectory, number of iterates) in the still part
+
+    @property
+    def items(self) -> tuple:
+        return (self.still, self.live, self.path, self.heads, self.current)
+
+    def set_z(self, z: float) -> None:
+        """The line under the dots, then the arrowheads and the current iterate."""
+        for item, dz in ((self.still, -0.5), (self.live, -0.5), (self.path, 0),
+                         (self.heads, 1), (self.current, 2)):
+            item.setZValue(z + dz)
 
     def remove(self, plot: pg.PlotItem) -> None:
-        for item in (self.path, self.heads, self.current):
+        for item in self.items:
             plot.removeItem(item)
 
     def set_style(self, colour: str) -> None:
@@ -40,6 +68,8 @@ class MethodPath:
             return
         self.colour = colour
         self.path.setPen(pg.mkPen(colour, width=2))
+        for line in (self.still, self.live):
+            line.setPen(pg.mkPen(colour, width=2))
         self.path.setSymbolBrush(colour)
         self.path.setSymbolPen(pg.mkPen("w", width=0.5))
         self.heads.setPen(pg.mkPen(colour, width=2))
@@ -55,6 +85,11 @@ class MethodPath:
         pts = np.array([it.x for it in shown], dtype=float).reshape(-1, 2)
         self.points = pts
         self.path.setData(pts[:, 0], pts[:, 1])
+        cut = (max(len(pts) - 1, 0) // STILL_STEPS) * STILL_STEPS  # the last still iterate
+        if self._still is None or self._still[0] is not traj or self._still[1] != cut:
+            self._still = (traj, cut)
+            self.still.setData(pts[:cut + 1, 0], pts[:cut + 1, 1])
+        self.live.setData(pts[cut:, 0], pts[cut:, 1])
         if len(pts):
             self.current.setData([pts[-1, 0]], [pts[-1, 1]])
         else:
@@ -117,8 +152,7 @@ class TrajectoryLayer:
             path = self.paths.get(name) or self.paths.setdefault(
                 name, MethodPath(self.plot, self.session, name))
             path.set_style(self.session.methods[name].colour)
-            for item in (path.path, path.heads, path.current):
-                item.setZValue(Z_PATH + 3 * i + (item is not path.path) + (item is path.current))
+            path.set_z(Z_PATH + 3 * i)
         self.update()
 
     def update(self) -> None:
