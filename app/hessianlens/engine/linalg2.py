@@ -30,8 +30,14 @@ CURVATURE_NAMES = {
 SINGULAR_RTOL = 1e-12
 
 
+def _scalars(*values) -> bool:
+    return all(type(v) is float for v in values)
+
+
 def determinant(a, b, c):
     """det [[a, b], [b, c]] = a c - b^2."""
+    if _scalars(a, b, c):  # one iterate: Python floats, the same IEEE arithmetic
+        return a * c - b * b
     with np.errstate(all="ignore"):
         return a * c - b * b
 
@@ -41,6 +47,13 @@ def eigenvalues(a, b, c):
 
     lambda = (a + c)/2 -+ sqrt(((a - c)/2)^2 + b^2).
     """
+    if _scalars(a, b, c):  # one iterate: math on Python floats, the same numbers as numpy's
+        mean, d = 0.5 * (a + c), 0.5 * (a - c)
+        square = d * d + b * b  # inf on overflow, NaN from NaN, as numpy's
+        radius = math.sqrt(square) if square >= 0.0 else square
+        if not math.isfinite(radius):  # as below, value for value
+            radius = float(np.hypot(d, b))
+        return mean - radius, mean + radius
     with np.errstate(all="ignore"):
         mean = 0.5 * (a + c)
         d = 0.5 * (a - c)
@@ -60,7 +73,8 @@ def singular_mask(low, high):
 
 def curvature_class(low, high):
     """Class code per point from the eigenvalues (low <= high); an int for scalars."""
-    if np.ndim(low) == 0 and np.ndim(high) == 0:  # one iterate: 10x cheaper than arrays
+    if _scalars(low, high) or (np.ndim(low) == 0 and np.ndim(high) == 0):
+        # one iterate: 10x cheaper than arrays
         lo, hi = float(low), float(high)
         if not (math.isfinite(lo) and math.isfinite(hi)):
             return UNDEFINED

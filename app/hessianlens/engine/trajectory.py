@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,8 +113,10 @@ class Trajectory:
 
 def _iterate(k, here: PointDerivatives, step, lr, uphill, info, extra=None) -> Iterate:
     H = here.hessian
-    low, high = linalg2.eigenvalues(H[0, 0], H[0, 1], H[1, 1])
-    det = float(linalg2.determinant(H[0, 0], H[0, 1], H[1, 1]))
+    # Python floats: linalg2's scalar path (the same numbers, without numpy's scalar costs).
+    a, b, c = float(H[0, 0]), float(H[0, 1]), float(H[1, 1])
+    low, high = linalg2.eigenvalues(a, b, c)
+    det = float(linalg2.determinant(a, b, c))
     flags = list(_CLASS_FLAGS.get(linalg2.curvature_class(low, high), ()))
     if step is not None:
         if uphill:
@@ -127,7 +130,8 @@ def _iterate(k, here: PointDerivatives, step, lr, uphill, info, extra=None) -> I
 
 
 def _finite(d: PointDerivatives) -> bool:
-    return bool(np.isfinite(d.f) and np.all(np.isfinite(d.grad)) and np.all(np.isfinite(d.hessian)))
+    g, H = d.grad, d.hessian
+    return all(math.isfinite(v) for v in (d.f, g[0], g[1], H[0, 0], H[0, 1], H[1, 0], H[1, 1]))
 
 
 def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e-6,
@@ -173,7 +177,8 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
         return Trajectory(rule.name, lr, status, message, tuple(iterates), dict(rule.values))
 
     while True:
-        if not np.all(np.isfinite(here.x)) or np.max(np.abs(here.x)) > bound:
+        x0, x1 = float(here.x[0]), float(here.x[1])
+        if not (math.isfinite(x0) and math.isfinite(x1)) or max(abs(x0), abs(x1)) > bound:
             return finish(DIVERGED, f"diverged: the iterate left the region |x|, |y| <= {bound:g} "
                                     f"at step {k}")
         if not _finite(here):
