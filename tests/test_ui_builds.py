@@ -219,3 +219,23 @@ def test_the_one_step_page_shows_its_function_once_built(qtbot):
     builds[-1].finish()
     qtbot.waitUntil(lambda: page.numbers["eta"].text() == "-0.5")
     assert page.numbers["w_star"].text() == "-1" and not page.building()
+
+
+def test_a_build_done_before_anyone_listens_is_delivered_when_the_loop_turns(qtbot):
+    class Finished(HandBuild):
+        """Already built when submit() asks, as a busy machine can make it: the engine then
+        calls back at once, from the caller's thread."""
+
+        def __init__(self, text):
+            super().__init__(text)
+            self._error = ExpressionError("not a function", 0, 1, text)
+
+        def add_done_callback(self, fn):
+            fn(self)
+
+    results = []
+    builder = LatestBuilder(submit=lambda text, _kind, _budget: Finished(text))
+    builder.submit("import os", lambda value, error: results.append(error))
+    assert results == []  # not inside submit(): its caller may not be listening yet
+    qtbot.waitUntil(lambda: len(results) == 1)
+    assert results[0].text == "import os" and not builder.busy()

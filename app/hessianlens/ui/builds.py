@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from hessianlens.engine.build import DEFAULT_BUDGET_S, PLANE_KIND, BuildCancelled
 from hessianlens.engine.errors import ExpressionError
@@ -47,7 +47,11 @@ class LatestBuilder(QObject):
         self._handle = None
         self._done: Done | None = None
         self.text: str | None = None  # the text being built
-        self._finished.connect(self._deliver)  # queued: emitted from another thread
+        # Always queued: the engine calls back from its helper thread, or from this thread
+        # when the build has finished before submit() asked (a busy machine can pause this
+        # thread that long). Delivered at once, the result would reach a caller that is still
+        # being set up (a window not yet listening for errors).
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def submit(self, text: str, done: Done) -> None:
         """Build text; done(value, error) runs on this object's thread once it is built,
