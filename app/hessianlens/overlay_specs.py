@@ -96,6 +96,12 @@ BUILT_IN = (
                           help="K: a start that has not converged after K steps is "
                                "'not converged'")),
                 panel="hessianlens.ui.basins_panel", panel_title="Basins"),
+    OverlaySpec("beliefs", "Believed curvature",
+                "At the selected iterate, the quadratic model the selected method believes in "
+                "(its level set through the iterate, in its colour) beside the true Hessian's "
+                "(thick white); the trust radius with the model's minimiser and the Cauchy "
+                "point; Adam's and RMSProp's per-coordinate steps against 1/H_ii and 1/|lambda|",
+                "Ctrl+6", "hessianlens.ui.overlays.beliefs", ("fields", "selection")),
 )
 
 OVERLAYS: dict[str, OverlaySpec] = {}

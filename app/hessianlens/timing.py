@@ -30,3 +30,16 @@ def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
         fn()
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times)
+
+
+def spread_ms(fn, repeat: int = 5, warmup: int = 1) -> dict:
+    """Min, median and max wall time of fn() in milliseconds (one decimal)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"min": round(min(times), 1), "median": round(statistics.median(times), 1),
+            "max": round(max(times), 1)}

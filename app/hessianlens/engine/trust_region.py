@@ -41,10 +41,10 @@ EPS = np.finfo(float).eps
 # Which piece of the dogleg path a step lies on (the ``leg`` of dogleg_step).
 NEWTON_POINT, DOGLEG, STEEPEST, CAUCHY = 0, 1, 2, 3
 LEG_WORDS = {
-    NEWTON_POINT: "the full Newton step (inside the radius)",
-    DOGLEG: "on the dogleg between the Cauchy direction's minimiser and the Newton point",
-    STEEPEST: "along -grad f, cut at the radius",
-    CAUCHY: "the Cauchy point (H is not positive definite)",
+    NEWTON_POINT: "the full Newton step, inside the radius",
+    DOGLEG: "a step on the dogleg, between those two points",
+    STEEPEST: "a step along -grad f, cut at the radius",
+    CAUCHY: "the Cauchy point, as H is not positive definite",
 }
 
 
@@ -161,6 +161,15 @@ def _boundary_fraction(u, d, radius):
     return np.clip(np.where(np.isfinite(tau), tau, 0.0), 0.0, 1.0)
 
 
+def dogleg_points(g, B, eig=None) -> tuple[np.ndarray, np.ndarray]:
+    """The corners of the dogleg path: p_U = -(g.g / g.B g) g, the model's minimiser along -g,
+    and the Newton point p_B = -B^-1 g (N&W (4.15)); NaN where they do not exist."""
+    g = np.asarray(g, dtype=float)
+    B = np.asarray(B, dtype=float)
+    pU = -cauchy_rate(g, _matvec(B, g))[..., None] * g
+    return pU, newton_point(g, B, eig)
+
+
 def dogleg_step(g, B, radius, eig=None) -> tuple[np.ndarray, np.ndarray]:
     """The dogleg step (N&W Sec. 4.1, (4.15)-(4.16)) and which leg it lies on (NEWTON_POINT,
     DOGLEG, STEEPEST or CAUCHY).
@@ -175,9 +184,7 @@ def dogleg_step(g, B, radius, eig=None) -> tuple[np.ndarray, np.ndarray]:
     radius = np.asarray(radius, dtype=float)
     w, Q = _eig(B, eig)
     pd = w[..., 0] > 0
-    pB = newton_point(g, B, (w, Q))
-    eta = cauchy_rate(g, _matvec(B, g))
-    pU = -eta[..., None] * g
+    pU, pB = dogleg_points(g, B, (w, Q))
     nB, nU = _norm(pB), _norm(pU)
     inside = pd & (nB <= radius)
     steepest = pd & ~inside & (nU >= radius)

@@ -222,6 +222,16 @@ class Rule:
         """The trust radius of a recorded iterate's step; None for a rule without one."""
         return None
 
+    def trust_step(self, iterate: Iterate) -> np.ndarray | None:
+        """The minimiser of the rule's model within the trust radius at a recorded iterate
+        (its subproblem solved again); None for a rule without a radius."""
+        return None
+
+    def trust_path(self, iterate: Iterate) -> np.ndarray | None:
+        """(k, 2) displacements of the path the rule's step is taken on (the dogleg), or
+        None."""
+        return None
+
     def relation(self, iterate: Iterate) -> str:
         """One line on how this rule's step at a recorded iterate relates to the Newton step
         -H^-1 grad f, with its numbers ("" for a rule that has nothing to add)."""

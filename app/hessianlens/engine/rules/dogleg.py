@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from hessianlens.engine import linalg2
 from hessianlens.engine import trust_region as tr
 from hessianlens.engine.rules.trust import TrustRegionRule, radius_params
-from hessianlens.engine.rules.trust_region import radius_words
+from hessianlens.engine.rules.trust_region import ratio_words
 
 
 class Dogleg(TrustRegionRule):
@@ -25,9 +28,17 @@ class Dogleg(TrustRegionRule):
         p, leg = tr.dogleg_step(g, B, radius, eig)
         return p, {"leg": leg}
 
+    def trust_path(self, iterate):
+        B = self.model_at(iterate)
+        if not linalg2.eigenvalues(B[0, 0], B[0, 1], B[1, 1])[0] > 0:
+            return None  # no dogleg where B is not positive definite
+        pU, pB = tr.dogleg_points(iterate.grad, B)
+        return np.array([np.zeros(2), pU, pB])
+
     def relation(self, iterate) -> str:
         leg = iterate.info.get("leg")
         if leg is None:
             return ""
-        return (f"dogleg = Newton's model followed from -grad f towards the Newton point within "
-                f"a radius; here {tr.LEG_WORDS[int(leg)]} ({radius_words(iterate)})")
+        radius = float(iterate.info.get("radius", np.nan))
+        return (f"dogleg = the path from -grad f's model minimiser to the Newton point, cut at "
+                f"radius {radius:.3g}: here {tr.LEG_WORDS[int(leg)]} ({ratio_words(iterate)})")

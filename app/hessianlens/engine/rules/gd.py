@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from hessianlens.engine.rules.base import StatelessRule, Steps, full, learning_rate
 
 
@@ -16,3 +18,7 @@ class GradientDescent(StatelessRule):
     def step(self, objective, b) -> Steps:
         lr = self.learning_rate
         return Steps(-lr * b.gx, -lr * b.gy, full(b, lr))
+
+    def believed_hessian(self, iterate):
+        # -lr g is Newton's step for the model with B = I / lr: the same curvature everywhere.
+        return np.eye(2) / self.learning_rate if iterate.step is not None else None

@@ -44,6 +44,11 @@ def skip_notes(state: dict, update: str, why: str) -> str:
     return f"{skips} {update} update{'s' if skips != 1 else ''} skipped ({why})" if skips else ""
 
 
+def percent(fraction: float) -> str:
+    """0.63 -> '63%', 0.031 -> '3.1%', 2e-5 -> '0.002%'."""
+    return f"{100 * fraction:.2g}%" if fraction >= 1e-6 else "0%"
+
+
 def estimate_words(subject: str, iterate, updates: int, positive_only: bool) -> str:
     """'BFGS builds H from gradient differences: after 3 updates its estimate is within 12% of
     the true H', and what B cannot hold where H is indefinite."""
@@ -55,9 +60,9 @@ def estimate_words(subject: str, iterate, updates: int, positive_only: bool) -> 
         words = f"{subject}: no update yet, so its estimate is still the start B = I"
     else:
         n = f"{updates} update{'s' if updates != 1 else ''}"
-        words = (f"{subject}: after {n} its estimate is within {err:.0%} of the true H"
+        words = (f"{subject}: after {n} its estimate is within {percent(err)} of the true H"
                  if err < 1 else f"{subject}: after {n} its estimate is still off by "
-                                 f"{err:.0%} of the true H")
+                                 f"{percent(err)} of the true H")
         if not np.isfinite(err):
             words = f"{subject}: after {n}; the true H is zero or not finite here"
     low, _ = linalg2.eigenvalues(*iterate.hessian[0], iterate.hessian[1, 1])

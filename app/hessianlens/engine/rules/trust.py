@@ -92,15 +92,17 @@ class TrustRegionRule(Rule):
         r = iterate.info.get("radius")
         return None if r is None else float(r)
 
-    def solve_at(self, iterate) -> tuple[np.ndarray, dict] | None:
-        """The subproblem of a recorded iterate solved again (the model minimiser within its
-        radius), or None without a radius; the model's matrix is the one the step used."""
+    def model_at(self, iterate) -> np.ndarray:
+        """The model's matrix at a recorded iterate: the estimate it used, or H."""
+        B = self.believed_hessian(iterate)
+        return iterate.hessian if B is None else np.asarray(B, dtype=float)
+
+    def trust_step(self, iterate):
         radius = self.trust_radius(iterate)
         if radius is None:
             return None
-        B = self.believed_hessian(iterate)
-        B = iterate.hessian if B is None else np.asarray(B, dtype=float)
+        B = self.model_at(iterate)
         eig = linalg2.eigh(B[0, 0], B[0, 1], B[1, 1])
-        p, info = self.subproblem(iterate.grad[None], B[None], np.array([radius]),
-                                  tuple(e[None] for e in eig))
-        return p[0], {k: v[0] for k, v in info.items()}
+        p, _ = self.subproblem(iterate.grad[None], B[None], np.array([radius]),
+                               tuple(e[None] for e in eig))
+        return p[0]

@@ -8,13 +8,13 @@ from hessianlens.engine import trust_region as tr
 from hessianlens.engine.rules.trust import TrustRegionRule, radius_params
 
 
-def radius_words(iterate) -> str:
-    """'radius 0.5, rho 0.93' for a recorded trust-region step."""
+def ratio_words(iterate) -> str:
+    """'rho 0.93' (and the trials rejected before) for a recorded trust-region step."""
     info = iterate.info
-    words = f"radius {info.get('radius', float('nan')):.3g}, rho {info.get('rho', float('nan')):.3g}"
+    words = f"rho {info.get('rho', float('nan')):.3g}"
     rejected = int(info.get("rejected", 0))
     if rejected:
-        words += f" after {rejected} rejected trial{'s' if rejected != 1 else ''}"
+        words += f", after {rejected} rejected trial{'s' if rejected != 1 else ''}"
     return words
 
 
@@ -39,12 +39,13 @@ class TrustRegion(TrustRegionRule):
 
     def relation(self, iterate) -> str:
         lam = float(iterate.info.get("lambda", np.nan))
+        radius = float(iterate.info.get("radius", np.nan))
         if not np.isfinite(lam):
             return ""
         if lam == 0:
-            how = "here it is the full Newton step (inside the radius)"
+            how = f"here the full Newton step, inside radius {radius:.3g}"
         else:
-            how = f"here H + {lam:.3g} I replaces H, so the step stops on the radius"
+            how = f"here H + {lam:.3g} I in place of H stops the step on radius {radius:.3g}"
             if iterate.eigenvalues[0] < 0:
-                how += " and goes downhill although H is indefinite"
-        return f"trust region = Newton restricted to a radius; {how} ({radius_words(iterate)})"
+                how += ", and it goes downhill although H is indefinite"
+        return f"trust region = Newton restricted to a radius: {how} ({ratio_words(iterate)})"
