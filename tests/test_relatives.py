@@ -273,3 +273,14 @@ def test_relations_say_how_each_relative_uses_curvature():
     assert "goes downhill although H is indefinite" in make_rule("trust-region").relation(first)
     low, _ = linalg2.eigenvalues(*first.hessian[0], first.hessian[1, 1])
     assert low < 0
+
+
+@pytest.mark.parametrize("name", ["sr1", "trust-region", "dogleg", "bfgs"])
+def test_a_run_kept_going_at_the_minimum_stays_there(name):
+    # tol 0: every step after convergence is at f's rounding floor, where rho is noise; a
+    # trust-region step must not leave the minimum on it (SR1's B turns indefinite there).
+    objective = objective_from_text(EXAMPLE3)
+    traj = run(objective, make_rule(name), (3.1, 1.3), max_steps=100, tol=0.0)
+    assert traj.status == MAX_STEPS and traj.steps_taken == 100
+    after = traj.points[10:]
+    assert np.max(np.hypot(after[:, 0] - np.pi, after[:, 1] - 2.6338)) < 1e-3

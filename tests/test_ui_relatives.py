@@ -2,6 +2,8 @@
 estimate error in the convergence dock, the inspector's relations, the methods list (pytest-qt,
 asserting on plot data and text)."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -67,7 +69,7 @@ def test_believed_curvature_draws_the_bfgs_estimate_beside_the_true_hessian(qtbo
                                [it.x - np.linalg.solve(it.hessian, it.grad),
                                 it.x - np.linalg.solve(B, it.grad)], rtol=1e-9)
     words = [label for _, label in view.legend_entries()]
-    assert f"BFGS's model (B off by {percent(float(estimate_error(B, it.hessian)))} of H)" \
+    assert f"model of BFGS (B off by {percent(float(estimate_error(B, it.hessian)))} of H)" \
         in words
     assert "true H's model through the iterate (ellipse, + its centre)" in words
     # The last iterate took no step: only the true model is drawn.
@@ -108,7 +110,7 @@ def test_adam_draws_its_per_coordinate_steps_against_newtons_step_sizes(window):
     xs, ys = layer.rate_lines["1/H_ii"].getData()
     np.testing.assert_allclose([xs[1], ys[1]], it.x - it.grad / np.diag(it.hessian))
     words = [label for _, label in view.legend_entries()]
-    assert "step at its per-coordinate rates" in words and "Adam's model" in words
+    assert "step at its per-coordinate rates" in words and "model of Adam" in words
 
 
 def test_the_convergence_dock_plots_the_estimate_error_of_quasi_newton_methods(window):
@@ -157,3 +159,25 @@ def test_the_methods_list_holds_all_fourteen_rules_and_ticks_each(qtbot, window)
     item.setCheckState(Qt.CheckState.Checked)
     assert window.session.methods["rmsprop"].enabled
     assert "rmsprop" in window.session.trajectories
+
+
+def test_a_state_remembered_before_the_relatives_existed_lists_them_switched_off(qtbot,
+                                                                                  tmp_path):
+    from hessianlens.model import default_methods
+    from hessianlens.ui import settings as stored
+    from uihelpers import temp_settings
+
+    s = temp_settings(tmp_path)
+    first = open_window(qtbot, tmp_path, s)
+    old = first.session.state
+    six = tuple(m for m in old.methods if m.name in ("gd", "newton", "newton-linesearch",
+                                                    "saddle-free", "damped-newton",
+                                                    "optimal-lr"))
+    first.close()  # remembers its own state; then the state of an older version replaces it
+    stored.write_state(s, replace(old, methods=six))
+    second = open_window(qtbot, tmp_path, temp_settings(tmp_path))
+    assert second.methods_panel.names() == list(RULES)
+    assert not any(m.enabled for m in second.session.methods.values()
+                   if m.name not in {m.name for m in six})
+    defaults = {m.name: m.colour for m in default_methods()}
+    assert second.session.methods["adam"].colour == defaults["adam"]

@@ -13,6 +13,7 @@ from hessianlens.engine.rules.base import Batch, Rule, Steps, full
 # A rejected step shrinks the radius to a quarter and is tried again from the same point; after
 # MAX_REJECTIONS of them (a radius 4^-40 of the first) the last trial is taken as it is.
 MAX_REJECTIONS = 40
+NOISE = 16 * np.finfo(float).eps  # relative size of f's rounding in a difference of f values
 RADIUS_BOUNDS = (1e-6, 1e4)
 
 
@@ -72,7 +73,15 @@ class TrustRegionRule(Rule):
             rho = tr.reduction_ratio(b.f[rows] - f_new, predicted)
             new_radius = tr.update_radius(r, rho, np.hypot(step[:, 0], step[:, 1]),
                                           self.max_radius)
-            ok = tr.accepted(rho) | (j == MAX_REJECTIONS)
+            # A predicted decrease below f's rounding cannot be measured: rho is noise there,
+            # and shrinking the radius would not help. The step is taken if f does not rise,
+            # else the point stays where it is (f is at its rounding floor), radius unchanged.
+            with np.errstate(invalid="ignore"):
+                noise = predicted <= NOISE * np.maximum(1.0, np.abs(b.f[rows]))
+                stay = noise & ~(f_new <= b.f[rows])
+            step = np.where(stay[:, None], 0.0, step)
+            new_radius = np.where(noise, r, new_radius)
+            ok = tr.accepted(rho) | noise | (j == MAX_REJECTIONS)
             done = todo[ok]
             p[done], used[done], after[done], rho_out[done] = step[ok], r[ok], new_radius[ok], \
                 rho[ok]

@@ -141,7 +141,7 @@ class Layer(OverlayLayer):
         if pic.believed_model is not None:
             self.believed_curve.setPen(pg.mkPen(colour, width=2.5))
             _curve(self.believed_curve, (pic.believed_model.xs, pic.believed_model.ys))
-            words = f"{title}'s model"
+            words = f"model of {title}"
             if pic.estimate_error is not None:
                 words += f" (B off by {percent(pic.estimate_error)} of H)"
             legend.append(self._entry("believed", words, colour))
@@ -151,9 +151,11 @@ class Layer(OverlayLayer):
         if centres:
             self.centres.setData(pos=np.array(centres), pen=pens)
         if pic.circle is not None:
-            self.circle.setPen(pg.mkPen(colour, width=1.5))
+            # Lighter and thinner than the model's curve, which is often about as large.
+            self.circle.setPen(pg.mkPen(pg.mkColor(colour).lighter(150), width=1.5))
             _curve(self.circle, pic.circle)
-            legend.append(self._entry("radius", f"trust radius {pic.radius:.3g}", colour))
+            legend.append(self._entry("radius", f"trust radius {pic.radius:.3g}",
+                                      pg.mkColor(colour).lighter(150).name()))
         if pic.minimiser is not None:
             self.minimiser.setData(pos=[pic.minimiser], brush=pg.mkBrush(colour))
             legend.append(self._entry("minimiser", "model minimiser in the radius", colour))
