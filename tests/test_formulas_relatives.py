@@ -225,3 +225,15 @@ def test_rmsprop_divides_by_the_running_root_mean_square():
 def test_heavy_ball_step_with_zero_momentum_is_gradient_descent():
     g = np.array([[1.0, 2.0]])
     np.testing.assert_allclose(heavy_ball_step(g, np.ones((1, 2)), 0.1, 0.0), -0.1 * g)
+
+
+def test_sr1_from_bfgss_first_scaling_is_singular_which_is_why_sr1_starts_from_i():
+    rng = np.random.default_rng(7)
+    s, y = rng.standard_normal((2, 20, 2))
+    y = np.where((np.einsum("ni,ni->n", s, y) > 0)[:, None], y, -y)  # y.s > 0
+    gamma = np.einsum("ni,ni->n", y, y) / np.einsum("ni,ni->n", y, s)
+    B, ok = sr1_update(gamma[:, None, None] * np.eye(2), s, y)
+    assert ok.all()
+    np.testing.assert_allclose(np.linalg.det(B), 0, atol=1e-9 * np.abs(B).max() ** 2)
+    B, ok = sr1_update(np.broadcast_to(np.eye(2), (20, 2, 2)), s, y)
+    assert np.all(np.abs(np.linalg.det(B)[ok]) > 1e-9)

@@ -284,3 +284,25 @@ def test_a_run_kept_going_at_the_minimum_stays_there(name):
     assert traj.status == MAX_STEPS and traj.steps_taken == 100
     after = traj.points[10:]
     assert np.max(np.hypot(after[:, 0] - np.pi, after[:, 1] - 2.6338)) < 1e-3
+
+
+def test_the_relatives_parameters_survive_a_session_file_round_trip():
+    import json
+
+    from hessianlens.model import SessionState, default_methods, state_from_dict
+
+    changed = {"bfgs": {"line_search": "exact"}, "sr1": {"radius": 0.25},
+               "trust-region": {"max_radius": 3.0}, "dogleg": {"radius": 2.0},
+               "momentum": {"tune": "hessian", "beta": 0.8},
+               "nesterov": {"learning_rate": 0.02}, "adam": {"beta2": 0.99},
+               "rmsprop": {"rho": 0.5}}
+    methods = tuple(m.changed(**changed.get(m.name, {})) for m in default_methods())
+    state = SessionState(EXAMPLE3, Rect(0.5, 5.5, -1, 4.5), (3.1, 1.3), methods)
+    again = state_from_dict(json.loads(json.dumps(state.to_dict())))
+    assert again == state
+    assert again.method("momentum").params == {"learning_rate": 0.1, "beta": 0.8,
+                                               "tune": "hessian"}
+    bad = state.to_dict()
+    bad["methods"][10]["params"]["tune"] = "polyak"
+    with pytest.raises(ValueError, match="tune must be one of: 'none', 'hessian'"):
+        state_from_dict(bad)

@@ -16,10 +16,11 @@ class SR1(TrustRegionRule):
     denominator is too small.
 
     Unlike BFGS's, the SR1 estimate may be indefinite, so it can follow an indefinite H; the
-    trust region makes such a model safe to use (N&W Sec. 6.2). B starts as I, scaled to
-    (y.y / y.s) I before the first update where y.s > 0 (6.20). B is updated from each accepted
-    step's pair (N&W Alg. 6.2 also learns from rejected trials). The trace keeps the B each
-    step used (``hessian_estimate``).
+    trust region makes such a model safe to use (N&W Sec. 6.2). B starts as I, unscaled: with
+    BFGS's first scaling (y.y / y.s) I (6.20) the first SR1 update is always singular (then
+    d.y = 0 for d = y - B s, so B+ y = gamma y and B+ s = y make s - y / gamma a null vector).
+    B is updated from each accepted step's pair (N&W Alg. 6.2 also learns from rejected
+    trials). The trace keeps the B each step used (``hessian_estimate``).
     """
 
     name = "sr1"
@@ -38,7 +39,7 @@ class SR1(TrustRegionRule):
     def steps(self, objective, b, state):
         g = b.grad
         s, y, fresh = quasi.last_pair(state, g)
-        B = quasi.scaled_start(state["B"], s, y, fresh, state["updates"])
+        B = state["B"]
         B_new, updated = sr1_update(B, s, y)
         updated &= fresh
         B = np.where(updated[:, None, None], B_new, B)

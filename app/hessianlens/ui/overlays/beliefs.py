@@ -141,9 +141,12 @@ class Layer(OverlayLayer):
         if pic.believed_model is not None:
             self.believed_curve.setPen(pg.mkPen(colour, width=2.5))
             _curve(self.believed_curve, (pic.believed_model.xs, pic.believed_model.ys))
-            words = f"model of {title}"
+            notes = []
             if pic.estimate_error is not None:
-                words += f" (B off by {percent(pic.estimate_error)} of H)"
+                notes.append(f"B off by {percent(pic.estimate_error)} of H")
+            if not pic.believed_model.xs.size:
+                notes.append("B has a flat direction: no level set to draw")
+            words = f"model of {title}" + (f" ({'; '.join(notes)})" if notes else "")
             legend.append(self._entry("believed", words, colour))
             if pic.believed_model.centre is not None:
                 centres.append(pic.believed_model.centre)
