@@ -103,3 +103,10 @@ def test_adams_picture_sets_its_rates_against_newtons_step_sizes():
     np.testing.assert_allclose(steps["1/H_ii"], it.x - it.grad / np.diag(it.hessian))
     # H is positive definite: the 1/|lambda| step is the Newton step, to the minimum (0, 0).
     np.testing.assert_allclose(steps["1/|lambda|"], [0, 0], atol=1e-12)
+
+
+def test_estimate_errors_read_as_percentages_with_two_digits():
+    from hessianlens.engine.rules.quasi import percent
+
+    assert [percent(v) for v in (2.1, 0.63, 0.031, 0.0022, 2e-5, 0.0)] == \
+        ["210%", "63%", "3.1%", "0.22%", "0.002%", "0%"]

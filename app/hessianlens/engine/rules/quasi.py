@@ -45,8 +45,9 @@ def skip_notes(state: dict, update: str, why: str) -> str:
 
 
 def percent(fraction: float) -> str:
-    """0.63 -> '63%', 0.031 -> '3.1%', 2e-5 -> '0.002%'."""
-    return f"{100 * fraction:.2g}%" if fraction >= 1e-6 else "0%"
+    """2.1 -> '210%', 0.63 -> '63%', 0.031 -> '3.1%', 2e-5 -> '0.002%'."""
+    v = 100 * fraction
+    return f"{v:.0f}%" if v >= 10 else f"{v:.2g}%" if fraction >= 1e-6 else "0%"
 
 
 def estimate_words(subject: str, iterate, updates: int, positive_only: bool) -> str:
