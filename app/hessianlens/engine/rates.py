@@ -98,6 +98,16 @@ def _along(objective: Objective, x: np.ndarray, d: np.ndarray):
     return phi, (MAX_COORDINATE / reach if reach > 0 else math.inf)
 
 
+def stability_edge(eig_high):
+    """2/lambda_max where lambda_max > 0, NaN elsewhere: the rate above which gradient descent
+    diverges on the local quadratic (scalars or whole grids of the larger eigenvalue)."""
+    high = np.asarray(eig_high, dtype=float)
+    with np.errstate(all="ignore"):
+        edge = np.where(high > 0, 2.0 / high, np.nan)
+    edge[~np.isfinite(edge)] = np.nan
+    return edge if edge.ndim else float(edge)
+
+
 def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
@@ -122,8 +132,8 @@ def rates_at(objective: Objective, point) -> PointRates:
     cauchy = gg / gHg if gHg > 0 and gg > 0 else None
     if cauchy is not None and not math.isfinite(cauchy):
         cauchy = None
-    inverse = 1 / high if high > 0 else None
-    edge = 2 / high if high > 0 else None
+    edge = _num(stability_edge(high))
+    inverse = None if edge is None else edge / 2
     best = 2 / (low + high) if cls == linalg2.POSITIVE_DEFINITE else None
 
     if gg == 0:
