@@ -27,6 +27,7 @@ APP_ID = "io.github.hessianlens.HessianLens"
 DESKTOP_FILE = PACKAGING / f"{APP_ID}.desktop"
 METAINFO_FILE = PACKAGING / f"{APP_ID}.metainfo.xml"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+DATA_FILES = ("wdbc.csv.gz", "README.md")  # the logistic regression's data and its licence
 
 
 def _load_render_icons():
@@ -117,6 +118,10 @@ def test_wheel_holds_the_presets_and_the_icons(wheel):
     assert "hessianlens/resources/presets.json" in names
     for name in icon_names():
         assert f"hessianlens/resources/icons/{name}" in names
+    for name in DATA_FILES:
+        assert f"hessianlens/resources/data/{name}" in names
+    assert "hessianlens/engine/ndim/problems.py" in names
+    assert "hessianlens/ui/dimensions/view.py" in names
     assert f"hessianlens-{project_version()}.dist-info/METADATA" in names
 
 
@@ -176,6 +181,8 @@ def test_bundle_holds_the_resources_and_leaves_unused_qt_out(bundle):
     assert (resources / "presets.json").is_file()
     for name in icon_names():
         assert (resources / "icons" / name).is_file()
+    for name in DATA_FILES:
+        assert (resources / "data" / name).is_file()
     files = [p.name for p in internal.rglob("*")]
     for unused in ("QtQml", "QtQuick", "QtNetwork", "QtWebEngine", "Qt3D", "QtMultimedia"):
         assert not [f for f in files if unused in f], f"{unused} is in the bundle"
@@ -210,6 +217,39 @@ def test_bundle_runs_numdifftools(bundle):
     result = bundle_run(bundle, "bench", "--only", "engine")
     assert result.returncode == 0, result.stderr
     assert "numdifftools_per_point_ms" in json.loads(result.stdout)["engine"]
+
+
+@pytest.mark.bundle
+def test_bundle_measures_the_logistic_regression_on_the_bundled_data(bundle):
+    # the data file, scipy.linalg (Cholesky, BLAS) and threadpoolctl are in the bundle
+    result = bundle_run(bundle, "scaling", "--problem", "logistic", "--methods", "newton,bfgs",
+                        "--format", "json")
+    assert result.returncode == 0, result.stderr
+    runs = json.loads(result.stdout)["runs"]
+    assert [(r["n"], r["method"], r["status"]) for r in runs] == [
+        (31, "newton", "converged"), (31, "bfgs", "converged")]
+
+
+@pytest.mark.bundle
+def test_bundle_exports_the_3d_view_with_opengl(bundle, tmp_path):
+    from PIL import Image
+    from xvfb import Xvfb
+
+    server = Xvfb()
+    if server.display is None:
+        pytest.skip(server.why_not)
+    try:
+        env = server.env()
+        env.pop("QT_QPA_PLATFORM")  # the command picks the display
+        out = tmp_path / "surface.png"
+        result = bundle_run(bundle, "export", "--view", "surface", "--function", "x**2 - y**2",
+                            "--start", "1,0.5", "--grid", "64", "--size", "320x240", "--out",
+                            str(out), env=env)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr[-4000:]
+    with Image.open(out) as im:
+        assert im.size == (320, 240)
 
 
 @pytest.mark.bundle

@@ -90,11 +90,35 @@ def engine_benchmarks() -> dict:
     }
 
 
+def scaling_benchmarks() -> dict:
+    """The full quadratic sweep of the Dimensions tab: n = 2 to 4096, six methods, kappa 100;
+    its total time (target 60 s), the time of every method at the largest n and Newton's
+    crossovers."""
+    from hessianlens.engine.ndim.sweep import SweepSettings, log_dims, run_sweep
+
+    sweep = run_sweep(SweepSettings("quadratic", log_dims(2, 4096), kappa=100.0))
+    top = max(sweep.settings.dims)
+    return {
+        "problem": "quadratic, kappa 100, tol 1e-6",
+        "dims": f"{min(sweep.settings.dims)}..{top}",
+        "sweep_s": round(sweep.seconds, 2),
+        "sweep_target_s": 60,
+        f"seconds_at_n_{top}": {r.method: round(r.seconds, 4) for r in sweep.runs if r.n == top},
+        "not_converged": [f"{r.method} at n = {r.n}: {r.status}" for r in sweep.runs
+                          if not r.converged],
+        "newton_crossover_n": {c.method: (None if c.n_estimate is None else round(c.n_estimate))
+                               for c in sweep.crossovers},
+        "crossovers": [c.text for c in sweep.crossovers],
+    }
+
+
 def run_benchmarks(only: str | None = None) -> dict:
     """All benchmark sections (or one), as a JSON-ready dict."""
     out = {"python": platform.python_version(), "machine": platform.machine()}
     if only in (None, "engine"):
         out["engine"] = engine_benchmarks()
+    if only in (None, "scaling"):
+        out["scaling"] = scaling_benchmarks()
     if only in (None, "window"):
         try:
             from hessianlens.ui.bench_window import window_benchmarks
@@ -102,4 +126,11 @@ def run_benchmarks(only: str | None = None) -> dict:
             out["window"] = {"skipped": str(exc)}
         else:
             out["window"] = window_benchmarks()
+    if only in (None, "surface"):
+        try:
+            from hessianlens.ui.surface.bench_surface import surface_benchmarks
+        except ImportError as exc:  # the 3D view's benchmarks need Qt
+            out["surface"] = {"skipped": str(exc)}
+        else:
+            out["surface"] = surface_benchmarks()
     return out

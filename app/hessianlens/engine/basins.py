@@ -8,8 +8,6 @@ code the single-trajectory runner uses, so the two agree start by start.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +18,7 @@ from hessianlens.engine.batch_run import BatchEnds, run_batch
 from hessianlens.engine.fields import Rect, grid_axes
 from hessianlens.engine.objective import Objective
 from hessianlens.engine.serialize import json_number
+from hessianlens.files import atomic_path, check_png
 
 MINIMUM = "minimum"
 SADDLE = "saddle"
@@ -37,6 +36,9 @@ CLUSTER_RTOL = 1e-3
 # minima, a constant function) are pooled per kind in an outcome without a point.
 MAX_STATIONARY = 64
 
+# Starts x steps one run may take: about 1.3e7 start-steps a second were measured on
+# Example 3 (2 cores), so this is minutes; 2048^2 starts x 100,000 steps would be hours.
+MAX_WORK = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -258,24 +260,18 @@ def basin_image(basin_map: BasinMap, shade: bool = True) -> np.ndarray:
 def write_png(basin_map: BasinMap, path, min_size: int = 256) -> None:
     """Write the basin image as a PNG (north up), scaled up to at least min_size pixels.
 
-    Written to a temporary file in the same folder, then renamed, so a failed write never
-    leaves half a file. Raises OSError when the file cannot be written.
+    Through files.atomic_path like every file of the program: written beside the target,
+    checked complete, then renamed, with the mode a plain open() would give (or the
+    replaced file's). Raises OSError when the file cannot be written; the old file stays.
     """
     from PIL import Image
 
-    image = Image.fromarray(basin_image(basin_map)[::-1], mode="RGB")
+    image = Image.fromarray(basin_image(basin_map)[::-1])  # (ny, nx, 3) uint8: RGB
     scale = max(1, -(-min_size // max(image.size)))
     if scale > 1:
         image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            image.save(fh, format="PNG")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_path(path, verify=check_png) as tmp, open(tmp, "wb") as fh:
+        image.save(fh, format="PNG")
 
 
 def basins_to_dict(basin_map: BasinMap, function_text: str) -> dict:

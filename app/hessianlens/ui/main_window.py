@@ -16,6 +16,7 @@ from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.resources import resource_path
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
+from hessianlens.ui.dimensions import LazyPage
 from hessianlens.ui.export import default_size
 from hessianlens.ui.export_dialog import ExportOptions
 from hessianlens.ui.function_editor import FunctionEditor
@@ -29,6 +30,7 @@ from hessianlens.ui.rates_panel import RatesPanel
 from hessianlens.ui.sweep_panel import SweepPanel
 from hessianlens.ui.onestep_view import OneStepView
 from hessianlens.ui.session import Session
+from hessianlens.ui.surface.surface_view import SurfacePage
 from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
@@ -83,6 +85,17 @@ class MainWindow(QMainWindow):
         page = self.add_page(self.onestep_view, "One step (1D)")
         self.tabs.setTabToolTip(page, "The one-step learning rate eta = 1/f''(w0) of a function "
                                       "of one variable (the second write-up)")
+        # OpenGL is imported when this tab is first shown, not at start-up.
+        self.surface_page = SurfacePage(self.session)
+        page = self.add_page(self.surface_page, "Surface (3D)")
+        self.tabs.setTabToolTip(page, "f over the plane's view as a 3D surface, with every "
+                                      "method's path on it (rotate and zoom with the mouse)")
+        self.surface_page.message.connect(self.show_message)
+        self.dimensions_page = LazyPage(self._make_dimensions_view)
+        page = self.add_page(self.dimensions_page, "Dimensions")
+        self.tabs.setTabToolTip(page, "Is the Hessian worth it as the dimension grows? Time to "
+                                      "tolerance against n for Newton, BFGS, L-BFGS, Newton-CG "
+                                      "and first-order methods")
 
         # The panels that follow a new function wait for the plane to show it first.
         plane_first = self.plot_view.when_settled
@@ -157,8 +170,11 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._page_changed)
 
     def _page_changed(self, index: int) -> None:
-        """The docks and toolbars belong to the plane: hide them on the 1D page, restore after."""
-        plane = self.tabs.widget(index) is self.plot_view
+        """The docks and toolbars belong to the plane (and its 3D surface): hide them on the 1D
+        page, restore after."""
+        page = self.tabs.widget(index)
+        self.surface_page.set_current(page is self.surface_page)
+        plane = page in (self.plot_view, self.surface_page)
         if not plane and not self._docks_shown_on_plane:
             self._docks_shown_on_plane = [d for d in self.docks.values() if d.isVisible()]
             for dock in self._docks_shown_on_plane:
@@ -220,6 +236,7 @@ class MainWindow(QMainWindow):
                 file_menu.addMenu(a)
             else:
                 file_menu.addAction(a)
+        file_menu.addAction(self.surface_page.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view = bar.addMenu("&View")
@@ -229,6 +246,7 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             view.addAction(a)
         view.addAction(self.aspect_action)
+        view.addAction(self.surface_page.reset_camera_action)
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -277,6 +295,11 @@ class MainWindow(QMainWindow):
                 a.setChecked(on)
 
     # --- pages, presets, messages -------------------------------------------------------------
+    def _make_dimensions_view(self) -> QWidget:
+        from hessianlens.ui.dimensions.view import DimensionsView  # built on first show
+
+        return DimensionsView(self.settings)
+
     def add_page(self, widget: QWidget, title: str) -> int:
         """Add a tab beside the plane (the 1D page, say); returns its index."""
         return self.tabs.addTab(widget, title)
@@ -343,5 +366,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.plot_view.shutdown()
+        self.dimensions_page.shutdown()
+        self.surface_page.shutdown()
         self.sweep_panel.shutdown()
         super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Optimisation in n dimensions: problems, methods, measured runs and sweeps over n."""
