@@ -1,5 +1,5 @@
 """Command line: no arguments opens the window; subcommands trace, basins, onestep, export,
-scaling, bench."""
+scaling, rates, sweep, bench."""
 
 from __future__ import annotations
 
@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     from hessianlens.scaling_cli import add_parser as add_scaling_parser
 
     add_scaling_parser(sub)
+    from hessianlens import rates_cli, sweep_cli
+
+    rates_cli.add_parser(sub)
+    sweep_cli.add_parser(sub)
     return parser
 
 
@@ -179,6 +183,21 @@ def open_window(argv) -> int:
 
 COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep,
             "export": cmd_export, "scaling": cmd_scaling}
+
+
+def cmd_rates(args) -> int:
+    from hessianlens.rates_cli import cmd_rates as rates
+
+    return rates(args)
+
+
+def cmd_sweep(args) -> int:
+    from hessianlens.sweep_cli import cmd_sweep as sweep
+
+    return sweep(args)
+
+
+COMMANDS.update(rates=cmd_rates, sweep=cmd_sweep)
 
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
 

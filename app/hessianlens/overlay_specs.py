@@ -96,6 +96,12 @@ BUILT_IN = (
                           help="K: a start that has not converged after K steps is "
                                "'not converged'")),
                 panel="hessianlens.ui.basins_panel", panel_title="Basins"),
+    OverlaySpec("stability", "Stability",
+                "Colour the plane by 2/lambda_max, the rate above which gradient descent "
+                "diverges on the local quadratic (hatched where H is not positive definite), "
+                "and draw the curve where it equals gradient descent's rate: green where that "
+                "rate is locally stable, red where it is not",
+                "Ctrl+6", "hessianlens.ui.overlays.stability", ("payload",)),
 )
 
 OVERLAYS: dict[str, OverlaySpec] = {}

@@ -26,6 +26,8 @@ from hessianlens.ui.methods_panel import MethodsPanel
 from hessianlens.ui.playback import Playback
 from hessianlens.ui.plot_view import PlotView
 from hessianlens.ui.presets import Preset, default_preset, load_presets
+from hessianlens.ui.rates_panel import RatesPanel
+from hessianlens.ui.sweep_panel import SweepPanel
 from hessianlens.ui.onestep_view import OneStepView
 from hessianlens.ui.session import Session
 from hessianlens.ui.surface.surface_view import SurfacePage
@@ -101,6 +103,8 @@ class MainWindow(QMainWindow):
         self.methods_panel = MethodsPanel(self.session)
         self.inspector = InspectorPanel(self.session, defer=plane_first)
         self.convergence = ConvergencePlot(self.session, defer=plane_first)
+        self.rates_panel = RatesPanel(self.session, defer=plane_first)
+        self.sweep_panel = SweepPanel(self.session)
         # An overlay with a panel (its spec names the module) gets a dock beside the methods.
         self.overlay_panels = {
             spec.name: import_module(spec.panel).Panel(self.plot_view.overlays[spec.name],
@@ -113,6 +117,8 @@ class MainWindow(QMainWindow):
                 ("methods", "Methods", self.methods_panel, left),
                 ("inspector", "Inspector", self.inspector, right),
                 ("convergence", "Convergence", self.convergence, right),
+                ("rates", "Rates", self.rates_panel, right),
+                ("sweep", "Sweep", self.sweep_panel, right),
                 *((name, OVERLAYS[name].panel_title, panel, left)
                   for name, panel in self.overlay_panels.items())):
             dock = QDockWidget(title, self)
@@ -123,6 +129,11 @@ class MainWindow(QMainWindow):
         for name in self.overlay_panels:
             self.tabifyDockWidget(self.docks["methods"], self.docks[name])
         self.docks["methods"].raise_()
+        for key, panel in (("rates", self.rates_panel), ("sweep", self.sweep_panel)):
+            self.tabifyDockWidget(self.docks["convergence"], self.docks[key])
+            panel.set_active(False)  # idle while behind another tab, woken when in front
+            self.docks[key].visibilityChanged.connect(panel.set_active)
+        self.docks["convergence"].raise_()
 
         self.playback = Playback(self.session, self)
         self.cursor_label = QLabel()
@@ -136,6 +147,9 @@ class MainWindow(QMainWindow):
                 widget = self.job_progress[name] = JobProgress(layer.job, layer.cancel,
                                                                name.replace("_", " "))
                 self.statusBar().addPermanentWidget(widget)
+        self.job_progress["sweep"] = JobProgress(self.sweep_panel.job, self.sweep_panel.cancel,
+                                                 "sweep")
+        self.statusBar().addPermanentWidget(self.job_progress["sweep"])
         self.plot_view.message.connect(self.show_message)
         self.session.function_error.connect(
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
@@ -354,4 +368,5 @@ class MainWindow(QMainWindow):
         self.plot_view.shutdown()
         self.dimensions_page.shutdown()
         self.surface_page.shutdown()
+        self.sweep_panel.shutdown()
         super().closeEvent(event)
