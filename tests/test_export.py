@@ -4,14 +4,13 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from PIL import Image
 from PySide6.QtGui import QColor, QImage
 
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.serialize import CSV_COLUMNS, trajectory_to_dict
+from hessianlens import files
 from hessianlens.ui import export
-from hessianlens.ui.plot_view import PlotView
-from hessianlens.ui.session import Session
+from uihelpers import plane_view
 
 GD, NEWTON = "#1f77b4", "#d62728"  # the methods' colours (session.PALETTE)
 
@@ -19,11 +18,8 @@ GD, NEWTON = "#1f77b4", "#d62728"  # the methods' colours (session.PALETTE)
 @pytest.fixture
 def view(qtbot):
     # Example 2 of the write-up: gradient descent zigzags, Newton lands in one step.
-    session = Session("x0**2 - x0*x1/2 + (x1/3)**2", Rect(-4, 4, -4, 4), (-3.0, -3.0))
-    session.update_method("gd", max_steps=6, learning_rate=0.3)
-    v = PlotView(session)
-    qtbot.addWidget(v)
-    export.prepare_view(v, 320, 240, grid=48)
+    v = plane_view(qtbot, "x0**2 - x0*x1/2 + (x1/3)**2", Rect(-4, 4, -4, 4), (-3.0, -3.0),
+                   methods={"gd": {"max_steps": 6, "learning_rate": 0.3}})
     yield v
     v.worker.wait()
 
@@ -62,46 +58,38 @@ def test_svg_parses_as_xml_and_holds_each_trajectory_as_a_path(view, tmp_path):
     export.save_svg(view, path, 320, 240)
     root = ET.parse(path).getroot()
     assert root.tag.endswith("svg")
-    groups = [g for g in root.iter() if g.get("stroke") in (GD, NEWTON)]
+    assert (root.get("width"), root.get("height")) == ("320", "240")
     points = {GD: 0, NEWTON: 0}
-    for g in groups:
-        for child in g:
-            d = child.get("d") or child.get("points") or ""
-            points[g.get("stroke")] = max(points[g.get("stroke")], d.count(","))
+    for el in root.iter():
+        if el.get("stroke") in points:
+            points[el.get("stroke")] = max(points[el.get("stroke")], (el.get("d") or "").count(","))
     gd_points = len(view.session.trajectories["gd"].iterates)
     assert points[GD] >= gd_points and points[NEWTON] >= 2  # the whole paths, as vectors
 
 
-def test_gif_has_one_frame_per_step_and_the_step_comes_back(view, tmp_path):
-    s = view.session
-    s.set_step(2)
-    path = tmp_path / "run.gif"
-    seen = []
-    n = export.save_gif(view, path, 160, 120, progress=lambda k, total: seen.append(k) or True)
-    with Image.open(path) as gif:
-        assert gif.n_frames == n == s.last_step + 1 == 7
-    assert seen == list(range(8))
-    assert s.step == 2
+def test_svg_strokes_carry_no_transform_and_no_non_scaling_stroke(view, tmp_path):
+    # librsvg and Inkscape ignore vector-effect="non-scaling-stroke": a cosmetic pen under
+    # a data-to-pixel transform becomes a line dozens of pixels wide there.
+    path = tmp_path / "plane.svg"
+    export.save_svg(view, path, 320, 240)
+    text = path.read_text()
+    assert "vector-effect" not in text
+    root = ET.parse(path).getroot()
+    stroked = [el for el in root.iter() if el.get("stroke") not in (None, "none")]
+    assert stroked and not any(el.get("transform") for el in stroked)
+    assert max(float(el.get("stroke-width", 1)) for el in stroked) < 10
 
 
-def test_png_sequence_is_numbered_one_file_per_step(view, tmp_path):
-    paths = export.save_png_sequence(view, tmp_path / "run.png", 160, 120)
-    assert [p.name for p in paths] == [f"run_{k:04d}.png" for k in range(7)]
-    assert all(QImage(str(p)).width() == 160 for p in paths)
+def test_save_image_picks_png_or_svg_by_suffix_or_format(view, tmp_path):
+    export.save_image(view, tmp_path / "a.svg", 160, 120)
+    export.save_image(view, tmp_path / "b.png", 160, 120)
+    export.save_image(view, tmp_path / "c.png", 160, 120, fmt="svg")
+    assert (tmp_path / "a.svg").read_bytes().startswith(b"<?xml")
+    assert (tmp_path / "b.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "c.png").read_bytes().startswith(b"<?xml")
 
 
-def test_a_cancelled_animation_leaves_no_file_and_keeps_the_previous_one(view, tmp_path):
-    gif = tmp_path / "run.gif"
-    gif.write_bytes(b"previous")
-    with pytest.raises(export.ExportCancelled):
-        export.save_gif(view, gif, 160, 120, progress=lambda k, _n: k < 3)
-    assert gif.read_bytes() == b"previous"
-    with pytest.raises(export.ExportCancelled):
-        export.save_png_sequence(view, tmp_path / "seq.png", 160, 120, progress=lambda k, _n: k < 3)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.gif"]
-
-
-@pytest.mark.parametrize("kind", ["png", "svg", "gif", "json"])
+@pytest.mark.parametrize("kind", ["png", "json", "csv"])
 def test_an_export_interrupted_mid_write_leaves_the_previous_file_intact(view, tmp_path,
                                                                          monkeypatch, kind):
     target = tmp_path / f"out.{kind}"
@@ -113,22 +101,62 @@ def test_an_export_interrupted_mid_write_leaves_the_previous_file_intact(view, t
         raise RuntimeError("disk pulled out")
 
     if kind == "png":
-        monkeypatch.setattr(export, "_png_bytes_to", half_then_fail)
+        monkeypatch.setattr(export, "write_png_bytes", half_then_fail)
         call = lambda: export.save_png(view, target, 160, 120)  # noqa: E731
-    elif kind == "svg":
-        monkeypatch.setattr(view.graphics.scene(), "render",
-                            lambda *a: (_ for _ in ()).throw(RuntimeError("disk pulled out")))
-        call = lambda: export.save_svg(view, target, 160, 120)  # noqa: E731
-    elif kind == "gif":
-        monkeypatch.setattr(Image.Image, "save", lambda self, fp, **kw: half_then_fail(fp))
-        call = lambda: export.save_gif(view, target, 80, 60)  # noqa: E731
     else:
-        monkeypatch.setattr("pathlib.Path.write_bytes", lambda self, data: half_then_fail(self))
+        monkeypatch.setattr(files, "open", half_then_fail, raising=False)
         call = lambda: export.save_trajectories(view.session, target)  # noqa: E731
     with pytest.raises(RuntimeError):
         call()
     assert target.read_bytes() == b"the user's previous file"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary left behind
+
+
+class ShortWriter:
+    """A file that silently keeps only the first half of what it is given."""
+
+    def __init__(self, path, mode="wb"):
+        self.fh = open(path, mode)
+
+    def write(self, data):
+        self.fh.write(data[: len(data) // 2])
+        return len(data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+
+@pytest.mark.parametrize("kind", ["png", "svg", "json"])
+def test_a_writer_that_silently_stops_short_never_replaces_the_file(view, tmp_path, monkeypatch,
+                                                                    kind):
+    target = tmp_path / f"out.{kind}"
+    target.write_bytes(b"the user's previous file")
+    if kind == "png":  # Qt reports success but half the image reaches the disk
+        real = export.write_png_bytes
+
+        def half_png(path, image):
+            real(path, image)
+            data = path.read_bytes()
+            path.write_bytes(data[: len(data) // 2])
+
+        monkeypatch.setattr(export, "write_png_bytes", half_png)
+        call = lambda: export.save_png(view, target, 160, 120)  # noqa: E731
+    elif kind == "svg":  # a document cut short, as QSvgGenerator left it on a full disk
+        real = export.SvgDevice.svg_text
+        monkeypatch.setattr(export.SvgDevice, "svg_text",
+                            lambda self, *a: real(self, *a)[:5000])
+        call = lambda: export.save_svg(view, target, 160, 120)  # noqa: E731
+    else:
+        monkeypatch.setattr(files, "open", lambda path, mode="r": ShortWriter(path) if "w" in mode
+                            else open(path, mode), raising=False)
+        call = lambda: export.save_trajectories(view.session, target)  # noqa: E731
+    with pytest.raises(files.IncompleteWrite):
+        call()
+    assert target.read_bytes() == b"the user's previous file"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
 def test_trajectories_as_json_and_csv_have_the_trace_schema_one_entry_per_method(view, tmp_path):
@@ -142,3 +170,15 @@ def test_trajectories_as_json_and_csv_have_the_trace_schema_one_entry_per_method
     assert lines[0].split(",") == ["method", *CSV_COLUMNS]
     assert [line.split(",")[0] for line in lines[1:]] == \
         [name for name, t in s.trajectories.items() for _ in t.iterates]
+
+
+def test_svg_text_is_escaped_and_stays_well_formed(view, tmp_path):
+    import pyqtgraph as pg
+
+    label = pg.TextItem("f < 1 & g > 2 \x01\x1b \u2248 \u00e9")
+    view.plot.addItem(label)
+    label.setPos(0, 0)
+    path = tmp_path / "plane.svg"
+    export.save_svg(view, path, 320, 240)
+    texts = [el.text for el in ET.parse(path).getroot().iter() if el.tag.endswith("text")]
+    assert any("f < 1 & g > 2" in (t or "") and "\u2248" in t for t in texts)

@@ -212,6 +212,20 @@ def test_bundle_traces_newton_to_the_minimum_in_one_step(bundle):
 
 
 @pytest.mark.bundle
+def test_bundle_builds_through_the_fork_server(bundle):
+    # The window builds in pool workers forked by multiprocessing's fork server, which starts
+    # a copy of the bundled executable (launcher.py's freeze_support() makes it the server).
+    env = dict(os.environ, HESSIANLENS_BUILD_METHOD="pool")
+    result = bundle_run(bundle, "trace", "--function", "abs(log(x)) + y**2", "--start", "2,1",
+                        "--method", "newton", "--steps", "2", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["steps"][0]["grad"] == pytest.approx([0.5, 2.0])
+    slow = bundle_run(bundle, "trace", "--function", "**".join(["x", "y"] * 30), "--start",
+                      "1,1", "--method", "gd", env=env)
+    assert slow.returncode == 2 and "too expensive" in slow.stderr, slow.stderr
+
+
+@pytest.mark.bundle
 def test_bundle_runs_numdifftools(bundle):
     # numdifftools needs the parts of scipy the spec keeps (linalg, ndimage, special).
     result = bundle_run(bundle, "bench", "--only", "engine")
@@ -228,6 +242,28 @@ def test_bundle_measures_the_logistic_regression_on_the_bundled_data(bundle):
     runs = json.loads(result.stdout)["runs"]
     assert [(r["n"], r["method"], r["status"]) for r in runs] == [
         (31, "newton", "converged"), (31, "bfgs", "converged")]
+
+
+@pytest.mark.bundle
+def test_bundle_exports_the_3d_view_with_opengl(bundle, tmp_path):
+    from PIL import Image
+    from xvfb import Xvfb
+
+    server = Xvfb()
+    if server.display is None:
+        pytest.skip(server.why_not)
+    try:
+        env = server.env()
+        env.pop("QT_QPA_PLATFORM")  # the command picks the display
+        out = tmp_path / "surface.png"
+        result = bundle_run(bundle, "export", "--view", "surface", "--function", "x**2 - y**2",
+                            "--start", "1,0.5", "--grid", "64", "--size", "320x240", "--out",
+                            str(out), env=env)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr[-4000:]
+    with Image.open(out) as im:
+        assert im.size == (320, 240)
 
 
 @pytest.mark.bundle

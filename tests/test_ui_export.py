@@ -174,3 +174,26 @@ def test_a_failed_write_is_a_message_not_an_exception(window, tmp_path):
     assert not window.files.export_trajectories(str(missing / "t.csv"))
     assert not window.files.save_session_as(str(missing / "s.hlens.json"))
     assert window.files.path is None
+
+
+def test_video_formats_are_offered_only_with_an_ffmpeg(qtbot, window, monkeypatch):
+    from hessianlens.ui import export_dialog
+
+    def formats():
+        dialog = ExportDialog("animation", (320, 240), window)
+        qtbot.addWidget(dialog)
+        return [dialog.format.itemData(i) for i in range(dialog.format.count())]
+
+    monkeypatch.setattr(export_dialog, "ffmpeg_path", lambda: None)
+    assert formats() == ["gif", "png-sequence"]
+    monkeypatch.setattr(export_dialog, "ffmpeg_path", lambda: "/usr/bin/ffmpeg")
+    assert formats() == ["gif", "png-sequence", "mp4", "webm"]
+
+
+def test_an_animation_over_the_limit_is_a_message_in_the_window(window, tmp_path):
+    window.session.update_method("gd", max_steps=2_000, tol=0.0)
+    path = tmp_path / "big.gif"
+    assert not window.files.export_animation(str(path), ExportOptions("gif", 8000, 8000),
+                                             progress=lambda k, n: True)
+    assert "over the limit" in window.statusBar().currentMessage()
+    assert not path.exists()

@@ -56,3 +56,22 @@ def type_into(qtbot, widget, text):
     widget.selectAll()
     qtbot.keyClicks(widget, text)
     qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def plane_view(qtbot, function: str, rect, start, width: int = 320, height: int = 240,
+               grid: int = 48, methods: dict | None = None, overlays=()):
+    """A PlotView laid out offscreen at width x height with its fields computed (the
+    export command's way); methods maps a method name to update_method changes."""
+    from hessianlens.ui.export import prepare_view
+    from hessianlens.ui.plot_view import PlotView
+    from hessianlens.ui.session import Session
+
+    session = Session(function, rect, start)
+    for name, changes in (methods or {}).items():
+        session.update_method(name, **changes)
+    for name in overlays:
+        session.set_overlay(name, True)
+    view = PlotView(session)
+    qtbot.addWidget(view)
+    prepare_view(view, width, height, grid=grid)
+    return view

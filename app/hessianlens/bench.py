@@ -21,6 +21,19 @@ def _basins_ms(objective, rule, rect) -> tuple[float, float]:
                                                   tol=tol), repeat=3) for tol in (1e-6, 0.0))
 
 
+def _sweep_ms(objective) -> dict:
+    """Gradient descent from the write-up's start (3.1, 1.3) at 400 log-spaced rates x up to
+    1,000 steps: as the window runs it (lr 1e-3..10, tol 1e-6: rows drop out as they converge
+    or diverge) and the worst case (lr 1e-4..1, tol 0: every rate takes all 1,000 steps)."""
+    from hessianlens.engine.rules import make_rule
+    from hessianlens.engine.sweep import log_rates, sweep_rates
+
+    gd = make_rule("gd")
+    return {name: spread_ms(lambda: sweep_rates(objective, gd, (3.1, 1.3), log_rates(lo, hi, 400),
+                                                max_steps=1000, tol=tol), repeat=7)
+            for name, lo, hi, tol in (("window", 1e-3, 10.0, 1e-6), ("all_steps", 1e-4, 1.0, 0.0))}
+
+
 def engine_benchmarks() -> dict:
     from hessianlens.engine.basins import compute_basins
     from hessianlens.engine.fields import Rect, compute_fields, compute_value
@@ -79,6 +92,8 @@ def engine_benchmarks() -> dict:
         "basins_target_ms": 1000,
         **{f"basins_{name.replace('-', '_')}_256x256_50_steps_ms": v
            for name, v in relatives.items()},
+        "sweep_gd_400_rates_1000_steps_ms": _sweep_ms(objective),
+        "sweep_target_ms": 1000,
     }
 
 
@@ -118,4 +133,11 @@ def run_benchmarks(only: str | None = None) -> dict:
             out["window"] = {"skipped": str(exc)}
         else:
             out["window"] = window_benchmarks()
+    if only in (None, "surface"):
+        try:
+            from hessianlens.ui.surface.bench_surface import surface_benchmarks
+        except ImportError as exc:  # the 3D view's benchmarks need Qt
+            out["surface"] = {"skipped": str(exc)}
+        else:
+            out["surface"] = surface_benchmarks()
     return out

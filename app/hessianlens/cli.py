@@ -1,10 +1,11 @@
 """Command line: no arguments opens the window; subcommands trace, basins, onestep, export,
-scaling, bench."""
+scaling, rates, sweep, bench."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 
@@ -12,6 +13,11 @@ from hessianlens import __version__
 from hessianlens.cli_args import (EXIT_USAGE, CliError, add_param_option, finite_float, grid,
                                   params_epilog, parse_function, plane_range, point,
                                   positive_float, rule_params, steps)
+from hessianlens.output import StdoutError, discard_stdout, write_out
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl+C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+
 
 def build_parser() -> argparse.ArgumentParser:
     from hessianlens.engine.rules import RULES
@@ -40,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--format", choices=("json", "csv"), default="json")
 
     bench = sub.add_parser("bench", help="measure the engine (and the window) and print JSON")
-    bench.add_argument("--only", choices=("engine", "scaling", "window"), default=None,
+    bench.add_argument("--only", choices=("engine", "scaling", "window", "surface"), default=None,
                        help="run one section only")
 
     basins = sub.add_parser("basins", help="run a method from every point of a grid and "
@@ -74,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     from hessianlens.scaling_cli import add_parser as add_scaling_parser
 
     add_scaling_parser(sub)
+    from hessianlens import rates_cli, sweep_cli
+
+    rates_cli.add_parser(sub)
+    sweep_cli.add_parser(sub)
     return parser
 
 
@@ -86,33 +96,53 @@ def cmd_trace(args) -> int:
     objective = parse_function(args.function)
     traj = run(objective, rule, args.start, max_steps=args.steps, tol=args.tol)
     if args.format == "json":
-        sys.stdout.write(trajectory_to_json(traj, args.function) + "\n")
+        write_out(trajectory_to_json(traj, args.function) + "\n")
     else:
-        sys.stdout.write(trajectory_to_csv(traj))
+        write_out(trajectory_to_csv(traj))
     return 0
+
+
+def _basins_work(grid: int, steps: int) -> None:
+    """Refuse grid x grid starts x steps over engine.basins.MAX_WORK, saying what fits."""
+    from hessianlens.engine.basins import MAX_WORK
+
+    work = grid * grid * steps
+    if work > MAX_WORK:
+        fit_steps = MAX_WORK // (grid * grid)
+        fit_grid = math.isqrt(MAX_WORK // max(steps, 1))
+        raise CliError(f"{grid} x {grid} starts x {steps} steps = {work:.2g} start-steps, over "
+                       f"the limit of {MAX_WORK:.0e} (it would take hours); use fewer --steps "
+                       f"(at most {fit_steps} with --grid {grid}) or a smaller --grid (at "
+                       f"most {fit_grid} with --steps {steps})")
 
 
 def cmd_basins(args) -> int:
     from hessianlens.engine.basins import basins_to_dict, compute_basins, write_png
     from hessianlens.engine.rules import make_rule
+    from hessianlens.progress import TerminalProgress
 
+    _basins_work(args.grid, args.steps)
     rule = make_rule(args.method, **rule_params(args.method, args.param, args.lr))
     objective = parse_function(args.function)
-    basin_map = compute_basins(objective, rule, args.range, args.grid, max_steps=args.steps,
-                               tol=args.tol)
+    bar = TerminalProgress(f"{args.grid} x {args.grid} starts", "steps")
+    try:
+        basin_map = compute_basins(objective, rule, args.range, args.grid,
+                                   max_steps=args.steps, tol=args.tol, progress=bar)
+    finally:
+        bar.close()
     if args.out:
         try:
             write_png(basin_map, args.out)
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    sys.stdout.write(json.dumps(basins_to_dict(basin_map, args.function), indent=2) + "\n")
+    write_out(json.dumps(basins_to_dict(basin_map, args.function), indent=2) + "\n")
     return 0
 
 
 def cmd_bench(args) -> int:
     from hessianlens.bench import run_benchmarks
 
-    sys.stdout.write(json.dumps(run_benchmarks(args.only), indent=2) + "\n")
+    write_out(json.dumps(run_benchmarks(args.only), indent=2) + "\n")
     return 0
 
 
@@ -121,16 +151,16 @@ ONESTEP_KEYS = ("eta", "w0", "f_w0", "df_w0", "d2f_w0", "w1", "f_w1", "w_star", 
 
 
 def cmd_onestep(args) -> int:
-    from hessianlens.engine.linefunction import line_function
+    from hessianlens.engine.build import build_line_function
     from hessianlens.engine.onestep import one_step
 
-    d = one_step(parse_function(args.function, line_function), args.w0).as_dict()
+    d = one_step(parse_function(args.function, build_line_function), args.w0).as_dict()
     out = {"function": d["function"], **{k: d[k] for k in ONESTEP_KEYS},
            "status": d["status"], "message": d["message"]}
     if args.format == "json":
-        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        write_out(json.dumps(out, indent=2) + "\n")
     else:
-        sys.stdout.write("".join(f"{k}: {'none' if v is None else v}\n" for k, v in out.items()))
+        write_out("".join(f"{k}: {'none' if v is None else v}\n" for k, v in out.items()))
     return 0
 
 
@@ -154,6 +184,21 @@ def open_window(argv) -> int:
 
 COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep,
             "export": cmd_export, "scaling": cmd_scaling}
+
+
+def cmd_rates(args) -> int:
+    from hessianlens.rates_cli import cmd_rates as rates
+
+    return rates(args)
+
+
+def cmd_sweep(args) -> int:
+    from hessianlens.sweep_cli import cmd_sweep as sweep
+
+    return sweep(args)
+
+
+COMMANDS.update(rates=cmd_rates, sweep=cmd_sweep)
 
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
 
@@ -186,3 +231,21 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as exc:
         sys.stderr.write(f"hessianlens {args.command}: {exc}\n")
         return EXIT_USAGE
+    except StdoutError as exc:
+        discard_stdout()
+        if exc.broken_pipe:  # the reader stopped early (| head): nothing to report
+            return EXIT_BROKEN_PIPE
+        sys.stderr.write(f"hessianlens {args.command}: cannot write the output: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl+C: files being written were left as they were
+        sys.stderr.write(f"\nhessianlens {args.command}: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the last resort: one line, never a traceback
+        sys.stderr.write(f"hessianlens {args.command}: internal error "
+                         f"({type(exc).__name__}: {_first_line(exc)})\n")
+        return EXIT_USAGE
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else "no message"

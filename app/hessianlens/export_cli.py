@@ -1,28 +1,36 @@
 """``hessianlens export``: the window's picture of a function or a saved session, headless.
 
 Builds the same Session and PlotView as the window (offscreen Qt, nothing shown), computes
-the fields at the requested grid, and writes PNG, SVG or an animated GIF with ui/export.py.
+the fields at the requested grid, and writes PNG or SVG (ui/export.py) or an animated GIF
+or video (ui/animation.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 
 from hessianlens.cli_args import (CliError, add_param_option, grid, params_epilog, parse_function,
                                   plane_range, point, rule_params, steps)
+from hessianlens.output import write_out
 
 DEFAULT_RANGE = (-4.0, 4.0, -4.0, 4.0)  # XMIN, XMAX, YMIN, YMAX
 DEFAULT_SIZE = (1600, 1100)
-OUT_SUFFIXES = (".png", ".svg", ".gif")
+OUT_SUFFIXES = (".png", ".svg", ".gif", ".mp4", ".webm")
+ANIMATION_SUFFIXES = (".gif", ".mp4", ".webm")
 # The window's default export is twice the on-screen size: lay the plot out at this fraction
 # of the requested size so text and lines keep the proportions of a window export. A small
 # picture is laid out at MIN_LAYOUT_PX on its smaller side and drawn scaled down, like a
-# thumbnail of a window export, rather than crowded by full-size text.
+# thumbnail of a window export, rather than crowded by full-size text. A long thin picture
+# (8000 x 16) is laid out at most MAX_LAYOUT_PX on its longer side: its plot is squeezed,
+# but the layout does not grow to 275,000 pixels and gigabytes.
 LAYOUT_SCALE = 2.0
 MIN_LAYOUT_PX = 550
+MAX_LAYOUT_PX = 4000
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -41,8 +49,8 @@ def add_parser(sub) -> None:
     """The ``export`` subcommand."""
     from hessianlens.overlay_specs import OVERLAYS
 
-    p = sub.add_parser("export", help="render the window's picture (PNG, SVG or animated GIF) "
-                                      "without opening a window", epilog=params_epilog(),
+    p = sub.add_parser("export", help="render the window's picture (PNG, SVG, animated GIF or "
+                                      "video) without opening a window", epilog=params_epilog(),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--function", help="f(x, y), e.g. 'x**2 + 3*y**2' (or use --session)")
     p.add_argument("--start", type=point, help="start point X,Y")
@@ -58,12 +66,16 @@ def add_parser(sub) -> None:
     p.add_argument("--range", type=plane_range, default=None,
                    help="view XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
     p.add_argument("--grid", type=grid, default=None,
-                   help="samples per axis of the fields (default: the window's, 512)")
+                   help="samples per axis of the fields (default: the window's, 512; "
+                        "256 for the surface)")
     p.add_argument("--size", type=_size, default=DEFAULT_SIZE,
                    help="picture size WIDTHxHEIGHT in pixels (default 1600x1100)")
     p.add_argument("--light", action="store_true", help="light background (for print)")
-    p.add_argument("--out", required=True, help="output file: .png, .svg or .gif (animated: "
-                                                "one frame per step)")
+    p.add_argument("--view", choices=("plane", "surface"), default="plane",
+                   help="plane (default) or surface: the 3D view as a PNG (needs OpenGL: a "
+                        "display, or a virtual one such as xvfb-run)")
+    p.add_argument("--out", required=True, help="output file: .png, .svg, or .gif (animated: "
+                                                "one frame per step; .mp4 or .webm with ffmpeg)")
 
 
 def _names(text: str, known, what: str, dashes: bool = False) -> list[str]:
@@ -163,13 +175,51 @@ def _qt_message(_kind, _context, text: str) -> None:
         sys.stderr.write(f"{text}\n")
 
 
+@contextlib.contextmanager
+def deferred_interrupt():
+    """Hold Ctrl+C until the caller asks: yields a function that raises KeyboardInterrupt
+    if Ctrl+C was pressed since.
+
+    A KeyboardInterrupt raised inside a Qt virtual (a paint event run by processEvents)
+    crashes the process (SIGSEGV); raised from our own code between frames, it ends the
+    export cleanly and atomic_path removes the unfinished file.
+    """
+    pressed = []
+
+    def check() -> None:
+        if pressed:
+            raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
+    except ValueError:  # not the main thread: leave Ctrl+C as it is
+        yield check
+        return
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def layout_size(width: int, height: int) -> tuple[int, int]:
+    """The size the plot is laid out at before it is drawn at width x height."""
+    small, large = min(width, height), max(width, height)
+    divisor = max(small / max(small / LAYOUT_SCALE, MIN_LAYOUT_PX), large / MAX_LAYOUT_PX)
+    return max(1, round(width / divisor)), max(1, round(height / divisor))
+
+
 def cmd_export(args) -> int:
     out = Path(args.out)
-    if out.suffix.lower() not in OUT_SUFFIXES:
+    suffix = out.suffix.lower()
+    if suffix not in OUT_SUFFIXES:
         raise CliError(f"--out must end in {', '.join(OUT_SUFFIXES)}: {args.out}")
     if not out.parent.is_dir():
         raise CliError(f"cannot write {args.out}: no such folder {out.parent}")
     state = build_state(args)
+    if args.view == "surface":
+        from hessianlens.ui.surface.surface_cli import export_surface
+
+        return export_surface(args, state, out)
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no window, no display needed
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtCore import qInstallMessageHandler
@@ -177,34 +227,48 @@ def cmd_export(args) -> int:
 
     qInstallMessageHandler(_qt_message)
     app = QApplication.instance() or QApplication([sys.argv[0]])
-    from hessianlens.ui import export
+    from hessianlens.progress import TerminalProgress
+    from hessianlens.ui import animation, export
     from hessianlens.ui.field_worker import GRID
     from hessianlens.ui.plot_view import PlotView, configure_pyqtgraph
     from hessianlens.ui.session import Session
 
     configure_pyqtgraph()
     session = Session.from_state(state)
-    view = PlotView(session)
     width, height = args.size
-    layout = min(width, height) / max(min(width, height) / LAYOUT_SCALE, MIN_LAYOUT_PX)
-    try:
-        export.prepare_view(view, round(width / layout), round(height / layout),
-                            args.grid or GRID)
-        if view.bundle is None:
-            raise CliError("could not compute the fields of the function")
-        suffix = out.suffix.lower()
-        if suffix == ".gif":
-            export.save_gif(view, out, width, height, args.light)
-        elif suffix == ".svg":
-            export.save_svg(view, out, width, height, args.light)
-        else:
-            export.save_png(view, out, width, height, args.light)
-    except OSError as exc:
-        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    finally:
-        view.worker.wait()
-        view.close()
-        view.deleteLater()
-        app.processEvents()
-    sys.stdout.write(f"{out}\n")
+    if suffix in ANIMATION_SUFFIXES:
+        try:  # refused before any work: too many frames x pixels, or no ffmpeg for a video
+            animation.check_work(session.last_step + 1, width, height)
+        except animation.AnimationTooLarge as exc:
+            raise CliError(f"{exc} (--steps, --size)") from None
+        if suffix != ".gif" and animation.ffmpeg_path() is None:
+            raise CliError(f"writing {suffix} needs ffmpeg on PATH and none was found; "
+                           "write a .gif instead")
+    view = PlotView(session)
+    bar = TerminalProgress(f"writing {out.name}", "frames")
+    with deferred_interrupt() as interrupted:
+
+        def progress(done: int, total: int) -> bool:
+            interrupted()  # Ctrl+C takes effect here, between frames
+            return bar(done, total)
+
+        try:
+            export.prepare_view(view, *layout_size(width, height), args.grid or GRID)
+            interrupted()
+            if view.bundle is None:
+                raise CliError("could not compute the fields of the function")
+            if suffix in ANIMATION_SUFFIXES:
+                animation.save_animation(view, out, width, height, args.light, progress)
+            else:
+                export.save_image(view, out, width, height, args.light)
+        except (OSError, animation.AnimationTooLarge) as exc:
+            raise CliError(f"cannot write {args.out}: {getattr(exc, 'strerror', None) or exc}") \
+                from None
+        finally:
+            bar.close()
+            view.worker.wait()
+            view.close()
+            view.deleteLater()
+            app.processEvents()
+    write_out(f"{out}\n")
     return 0

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from hessianlens.cli_args import CliError, positive_float, steps as whole_number
 from hessianlens.engine.ndim.methods import DEFAULT_METHODS, METHODS
 from hessianlens.engine.ndim.problems import PROBLEMS
 from hessianlens.engine.ndim.run import DEFAULT_MAX_ITER, DEFAULT_TOL
+from hessianlens.output import write_out
 
 
 def _int_list(text: str) -> tuple[int, ...]:
@@ -68,7 +68,7 @@ def cmd_scaling(args) -> int:
         raise CliError(str(exc)) from None
     sweep = run_sweep(settings)
     if args.format == "json":
-        sys.stdout.write(json.dumps(sweep_to_dict(sweep), indent=2) + "\n")
+        write_out(json.dumps(sweep_to_dict(sweep), indent=2) + "\n")
     else:
-        sys.stdout.write(runs_to_csv(sweep))
+        write_out(runs_to_csv(sweep))
     return 0

@@ -20,26 +20,26 @@ def interleaved_median_ms(fns, repeat: int = 11) -> list[float]:
     return [statistics.median(t) for t in times]
 
 
+def times_ms(fn, repeat: int = 7, warmup: int = 1) -> list[float]:
+    """Wall times of repeated fn() calls in milliseconds, after warmup calls."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
     """Median wall time of fn() in milliseconds."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    return statistics.median(times_ms(fn, repeat, warmup))
 
 
-def spread_ms(fn, repeat: int = 5, warmup: int = 1) -> dict:
-    """Min, median and max wall time of fn() in milliseconds (one decimal)."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return {"min": round(min(times), 1), "median": round(statistics.median(times), 1),
-            "max": round(max(times), 1)}
+def spread_ms(fn, repeat: int = 7, warmup: int = 1) -> dict[str, float]:
+    """{min, median, max} wall time of fn() in milliseconds, rounded to 0.1 ms."""
+    times = times_ms(fn, repeat, warmup)
+    return {k: round(v, 1) for k, v in (("min", min(times)),
+                                         ("median", statistics.median(times)),
+                                         ("max", max(times)))}

@@ -77,11 +77,13 @@ def adam_step(g, m, v, t, lr, beta1, beta2, eps: float = ADAPTIVE_EPS):
     g^2, the bias-corrected m^ = m / (1 - b1^t), v^ = v / (1 - b2^t), and the displacement
     -lr m^ / (sqrt(v^) + eps), t the step's number from 1.
 
-    Returns (displacement, m, v, rates): ``rates`` = lr / (sqrt(v^) + eps), the step size each
-    coordinate's (averaged) gradient is multiplied by.
+    lr is one number or one per batch element. Returns (displacement, m, v, rates): ``rates``
+    = lr / (sqrt(v^) + eps), the step size each coordinate's (averaged) gradient is multiplied
+    by.
     """
     g = np.asarray(g, dtype=float)
     t = np.asarray(t, dtype=float)[..., None]
+    lr = np.asarray(lr, dtype=float)[..., None]
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
     with np.errstate(all="ignore"):
@@ -96,6 +98,7 @@ def rmsprop_step(g, v, lr, rho, eps: float = ADAPTIVE_EPS):
     the displacement -lr g / (sqrt(v) + eps). Returns (displacement, v, rates) with
     ``rates`` = lr / (sqrt(v) + eps) per coordinate."""
     g = np.asarray(g, dtype=float)
+    lr = np.asarray(lr, dtype=float)[..., None]
     v = rho * v + (1 - rho) * g * g
     with np.errstate(all="ignore"):
         rates = lr / (np.sqrt(v) + eps)

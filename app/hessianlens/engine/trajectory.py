@@ -158,6 +158,14 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
         ``no_step_status`` (``singular_hessian``, ``line_search_failed``) where it has no step,
         and a message instead.
     """
+    # A huge learning rate overflows the step, g . p and the next iterate: that is the outcome
+    # "diverged", reported below, not a warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _run(objective, rule, start, max_steps, tol, bound)
+
+
+def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: float
+         ) -> Trajectory:
     lr = float(rule.learning_rate)
     iterates: list[Iterate] = []
     here = objective.at(start)
@@ -192,6 +200,10 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
                                      f"is still above {tol:g}")
         proposal, state = rule.step_at(objective, here, state)
         if proposal.step is None:
+            if not np.isfinite(proposal.learning_rate * gnorm):
+                return finish(DIVERGED, f"diverged: the step overflows at step {k} (learning "
+                                        f"rate {proposal.learning_rate:g} times |grad f| = "
+                                        f"{gnorm:.3g} is beyond 1e308)", info=proposal.info)
             status = rule.no_step_status
             return finish(status, f"{NO_STEP_WORDS.get(status, status)} at step {k}: "
                                   f"{proposal.message}", info=proposal.info, extra=proposal.extra)

@@ -35,6 +35,9 @@ def _install_excepthook(window_getter) -> None:
 
 def run_app(argv=None) -> int:
     """Open the main window and run the event loop; returns the exit code."""
+    from hessianlens.ui.surface.gl_probe import share_gl_contexts
+
+    share_gl_contexts()  # the 3D tab's shaders serve every OpenGL context
     app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName(APPLICATION)
     app.setOrganizationName(ORGANIZATION)
@@ -52,6 +55,7 @@ def run_app(argv=None) -> int:
     window.show()
     code = app.exec()  # safe: Qt event loop, not Python exec
     window.plot_view.shutdown()  # no field job may outlive the window
+    window.surface_page.shutdown()
     window.deleteLater()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     return code

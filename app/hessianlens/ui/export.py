@@ -1,8 +1,9 @@
-"""Pictures of the plane as shown: PNG, SVG, animated GIF or PNG sequence, and trajectory data.
+"""Pictures of the plane as shown (PNG, SVG) and trajectory data; animations: ui/animation.py.
 
 The window and ``hessianlens export`` both call these functions on a PlotView, so a picture
 from the command line is the one the window would show. Every file goes through
-files.atomic_path: an interrupted export leaves the user's previous file as it was.
+files.atomic_path and is checked complete before it replaces anything: an interrupted or
+failed export leaves the user's previous file as it was.
 """
 
 from __future__ import annotations
@@ -10,33 +11,24 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PIL import Image
-from PySide6.QtCore import QEventLoop, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEventLoop, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication
 
 from hessianlens.engine.serialize import trajectories_to_csv, trajectories_to_json
-from hessianlens.files import atomic_path, write_text_atomic
+from hessianlens.files import (atomic_path, check_png, check_xml, write_bytes_atomic,
+                               write_text_atomic)
 from hessianlens.ui.session import Session
+from hessianlens.ui.svg_device import SvgDevice
 
-FRAME_MS = 250  # GIF frame duration: 4 steps/s, the window's default playback speed
 # Light background (print): the colour image of f is washed out towards white, so a
 # printer does not lay down a dark viridis sheet; contours turn dark to stay readable.
 LIGHT_IMAGE_OPACITY = 0.35
 LIGHT_CONTOUR_PEN = pg.mkPen(60, 60, 60, 160, width=1)
-
-Progress = Callable[[int, int], bool]  # (frames done, frames in all) -> go on?
-
-
-class ExportCancelled(Exception):
-    """The user cancelled an animated export; nothing was left where the file was."""
-
 
 def settle() -> None:
     """Let Qt finish pending layout and resize work, so the picture is complete."""
@@ -88,6 +80,20 @@ def uncached(scene):
             curve.setSegmentedLineMode(mode)
 
 
+@contextlib.contextmanager
+def vector_markers(scene):
+    """Scatter markers drawn as shapes, not stamped from pyqtgraph's screen-resolution
+    pixmap atlas (blurred in a 2x PNG, tiny bitmaps in an SVG); its export mode."""
+    scatters = [item for item in scene.items() if isinstance(item, pg.ScatterPlotItem)]
+    try:
+        for item in scatters:
+            item.setExportMode(True, {"antialias": True})
+        yield
+    finally:
+        for item in scatters:
+            item.setExportMode(False)
+
+
 def default_size(view, factor: float = 2.0) -> tuple[int, int]:
     """Twice the on-screen size of the plane: sharp on slides and in print."""
     w, h = view.graphics.width(), view.graphics.height()
@@ -109,7 +115,7 @@ def render_image(view, width: int, height: int, light: bool = False) -> QImage:
     # Paint as on a screen of device pixel ratio `scale`: pens, markers and text all keep
     # their on-screen proportions (a plain painter scale would leave 1-pixel cosmetic pens thin).
     image.setDevicePixelRatio(scale)
-    with light_background(view, light):
+    with light_background(view, light), vector_markers(widget.scene()):
         settle()
         painter = QPainter(image)
         try:
@@ -125,133 +131,92 @@ def render_image(view, width: int, height: int, light: bool = False) -> QImage:
     return image
 
 
+def image_rect(view, scene_rect: QRectF, width: int, height: int) -> QRectF:
+    """Where a rectangle of the scene lands in render_image(view, width, height)."""
+    widget = view.graphics
+    w, h = max(widget.width(), 1), max(widget.height(), 1)
+    scale = min(width / w, height / h)
+    dx, dy = (width / scale - w) / 2, (height / scale - h) / 2
+    src = _source(widget)
+    return QRectF((scene_rect.x() - src.x() + dx) * scale, (scene_rect.y() - src.y() + dy) * scale,
+                  scene_rect.width() * scale, scene_rect.height() * scale)
+
+
 def _source(widget) -> QRectF:
     """The part of the scene the view shows."""
     return widget.mapToScene(widget.viewport().rect()).boundingRect()
 
 
-def _png_bytes_to(path: os.PathLike, image: QImage) -> None:
-    if not image.save(os.fspath(path), "PNG"):
-        raise OSError(f"could not write the PNG image {os.fspath(path)}")
+def frame_rgb(image: QImage) -> np.ndarray:
+    """(height, width, 3) uint8 RGB copy of an image (the white page makes it opaque)."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    w, h = rgb.width(), rgb.height()
+    arr = np.frombuffer(rgb.constBits(), np.uint8).reshape(h, rgb.bytesPerLine())
+    return arr[:, : 3 * w].reshape(h, w, 3).copy()
+
+
+def frame_packed(image: QImage) -> np.ndarray:
+    """(height, width) uint32 0xRRGGBB copy of an opaque image (Qt's RGB32 words)."""
+    # render_image's premultiplied ARGB on a white page is opaque: its words are RGB32's.
+    words = (QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32,
+             QImage.Format.Format_ARGB32_Premultiplied)
+    rgb = image if image.format() in words else image.convertToFormat(QImage.Format.Format_RGB32)
+    w, h = rgb.width(), rgb.height()
+    arr = np.frombuffer(rgb.constBits(), np.uint32).reshape(h, rgb.bytesPerLine() // 4)
+    return arr[:, :w] & np.uint32(0xFFFFFF)
+
+
+def write_png_bytes(path: os.PathLike, image: QImage) -> None:
+    if not image.save(os.fspath(path), "PNG"):  # Qt says no more than that
+        raise OSError("the PNG image could not be written (is the disk full?)")
 
 
 def save_png(view, path, width: int, height: int, light: bool = False) -> None:
     image = render_image(view, width, height, light)
-    with atomic_path(path) as tmp:
-        _png_bytes_to(tmp, image)
+    with atomic_path(path, verify=check_png) as tmp:
+        write_png_bytes(tmp, image)
 
 
 def save_svg(view, path, width: int, height: int, light: bool = False) -> None:
-    """An SVG of the plane: trajectories, contours, arrows and text as vector paths; the
-    colour images (f, det H, curvature) embedded as pictures."""
+    """An SVG of the plane that every renderer draws alike (see ui/svg_device.py):
+    trajectories, contours, arrows and text as vector paths and text; the colour images
+    (f, det H, curvature) embedded as pictures.
+
+    The scene is drawn at its on-screen size and the document scaled to width x height, so
+    lines and text keep the proportions they have in the PNG of the same size.
+    """
     widget = view.graphics
-    source = _source(widget)
-    with light_background(view, light), uncached(widget.scene()), atomic_path(path) as tmp:
+    w, h = max(widget.width(), 1), max(widget.height(), 1)
+    with light_background(view, light), uncached(widget.scene()), \
+            vector_markers(widget.scene()):
         settle()
-        # SVG 1.1 keeps clip paths: the arrows and images end at the plot's edge.
-        gen = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
-        gen.setResolution(96)
-        gen.setFileName(os.fspath(tmp))
-        gen.setSize(QSize(int(width), int(height)))
-        gen.setViewBox(QRectF(0, 0, width, height))
-        gen.setTitle("Hessian Lens")
-        gen.setDescription(view.session.function_text)
-        painter = QPainter(gen)
+        device = SvgDevice(w, h)
+        painter = QPainter(device)
         try:
-            painter.fillRect(QRectF(0, 0, width, height), QColor("white"))
-            widget.scene().render(painter, QRectF(0, 0, width, height), source,
-                                  Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            widget.scene().render(painter, QRectF(0, 0, w, h), _source(widget),
+                                  Qt.AspectRatioMode.IgnoreAspectRatio)
         finally:
             painter.end()
+    data = device.svg_text(int(width), int(height), "Hessian Lens",
+                           view.session.function_text).encode("utf-8")
+    write_bytes_atomic(path, data, verify=check_xml)
 
 
-def save_image(view, path, width: int, height: int, light: bool = False) -> None:
-    """PNG or SVG by the file's suffix."""
-    if Path(path).suffix.lower() == ".svg":
-        save_svg(view, path, width, height, light)
-    else:
-        save_png(view, path, width, height, light)
+IMAGE_FORMATS = {"png": save_png, "svg": save_svg}
 
 
-def _pil(image: QImage) -> Image.Image:
-    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    arr = np.frombuffer(rgba.constBits(), np.uint8).reshape(rgba.height(), rgba.bytesPerLine())
-    arr = arr[:, : 4 * rgba.width()].reshape(rgba.height(), rgba.width(), 4)
-    return Image.fromarray(arr[:, :, :3].copy(), "RGB")
+def image_format(path) -> str:
+    """'svg' for a .svg path, 'png' otherwise."""
+    return "svg" if Path(path).suffix.lower() == ".svg" else "png"
 
 
-def animation_frames(view, width: int, height: int, light: bool = False,
-                     progress: Progress | None = None):
-    """Yield one picture per playback step 0..last_step; the session's step is restored after.
-
-    progress(done, total) is called before each frame; returning False raises ExportCancelled.
-    """
-    session: Session = view.session
-    saved = session.step
-    total = session.last_step + 1
-    try:
-        for k in range(total):
-            if progress is not None and not progress(k, total):
-                raise ExportCancelled(f"cancelled after {k} of {total} frames")
-            session.set_step(k)
-            yield render_image(view, width, height, light)
-        if progress is not None:
-            progress(total, total)
-    finally:
-        session.set_step(saved)
-
-
-def save_gif(view, path, width: int, height: int, light: bool = False,
-             progress: Progress | None = None, frame_ms: int = FRAME_MS) -> int:
-    """An animated GIF, one frame per step; returns the number of frames."""
-    # Adaptive palette per frame: the viridis image and the method colours need more than
-    # the 216-colour web palette to stay smooth.
-    frames = [_pil(img).quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-              for img in animation_frames(view, width, height, light, progress)]
-    with atomic_path(path) as tmp:
-        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
-                       duration=frame_ms, loop=0, optimize=False, disposal=1)
-    return len(frames)
-
-
-def sequence_paths(path, count: int) -> list[Path]:
-    """'run.png' -> run_0000.png, run_0001.png, ...: the numbered files of a PNG sequence."""
-    p = Path(path)
-    stem = p.stem if p.suffix.lower() == ".png" else p.name
-    digits = max(4, len(str(count - 1)))
-    return [p.with_name(f"{stem}_{k:0{digits}d}.png") for k in range(count)]
-
-
-def save_png_sequence(view, path, width: int, height: int, light: bool = False,
-                      progress: Progress | None = None) -> list[Path]:
-    """Numbered PNG files, one per step, each written atomically; returns their paths.
-
-    A cancelled export removes the frames it had written.
-    """
-    paths = sequence_paths(path, view.session.last_step + 1)
-    written: list[Path] = []
-    try:
-        for target, image in zip(paths, animation_frames(view, width, height, light, progress)):
-            with atomic_path(target) as tmp:
-                _png_bytes_to(tmp, image)
-            written.append(target)
-    except BaseException:
-        for p in written:
-            with contextlib.suppress(OSError):
-                p.unlink()
-        raise
-    return written
-
-
-def save_animation(view, path, width: int, height: int, light: bool = False,
-                   progress: Progress | None = None, sequence: bool | None = None,
-                   frame_ms: int = FRAME_MS) -> int:
-    """GIF (by default, or for a .gif path) or numbered PNG sequence; returns frames written."""
-    if sequence is None:
-        sequence = Path(path).suffix.lower() == ".png"
-    if sequence:
-        return len(save_png_sequence(view, path, width, height, light, progress))
-    return save_gif(view, path, width, height, light, progress, frame_ms)
+def save_image(view, path, width: int, height: int, light: bool = False,
+               fmt: str | None = None) -> None:
+    """PNG or SVG: ``fmt`` ('png' or 'svg') or else by the file's suffix. The one entry
+    point of the window's Export image and of ``hessianlens export``."""
+    IMAGE_FORMATS[fmt or image_format(path)](view, path, width, height, light)
 
 
 def save_trajectories(session: Session, path) -> None:

@@ -7,19 +7,25 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QLabel, QSpinBox, QWidget)
 
+from hessianlens.ui.animation import ffmpeg_path
+
 MAX_PIXELS = 8000
 FORMATS = {
     "image": (("png", "PNG image", "PNG images (*.png)"),
               ("svg", "SVG drawing (vector)", "SVG drawings (*.svg)")),
     "animation": (("gif", "Animated GIF", "GIF images (*.gif)"),
-                  ("png-sequence", "Numbered PNG sequence", "PNG images (*.png)")),
+                  ("png-sequence", "Numbered PNG sequence", "PNG images (*.png)"),
+                  ("mp4", "MP4 video (H.264, by ffmpeg)", "MP4 videos (*.mp4)"),
+                  ("webm", "WebM video (VP9, by ffmpeg)", "WebM videos (*.webm)")),
 }
-SUFFIXES = {"png": ".png", "svg": ".svg", "gif": ".gif", "png-sequence": ".png"}
+VIDEO = ("mp4", "webm")  # offered only when an ffmpeg is on PATH
+SUFFIXES = {"png": ".png", "svg": ".svg", "gif": ".gif", "png-sequence": ".png",
+            "mp4": ".mp4", "webm": ".webm"}
 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    format: str  # a key of FORMATS' entries: png, svg, gif, png-sequence
+    format: str  # a key of FORMATS' entries: png, svg, gif, png-sequence, mp4, webm
     width: int
     height: int
     light: bool = False
@@ -37,8 +43,10 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export image" if kind == "image" else "Export animation")
         self.aspect = size[0] / max(size[1], 1)
         self.format = QComboBox()
+        has_ffmpeg = ffmpeg_path() is not None
         for key, title, _ in FORMATS[kind]:
-            self.format.addItem(title, key)
+            if key not in VIDEO or has_ffmpeg:
+                self.format.addItem(title, key)
         self.format.setToolTip("PNG: pixels at the size below; SVG: lines and text stay sharp at "
                                "any zoom" if kind == "image" else
                                "One frame per playback step, from step 0 to the last")

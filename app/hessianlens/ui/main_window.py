@@ -26,8 +26,11 @@ from hessianlens.ui.methods_panel import MethodsPanel
 from hessianlens.ui.playback import Playback
 from hessianlens.ui.plot_view import PlotView
 from hessianlens.ui.presets import Preset, default_preset, load_presets
+from hessianlens.ui.rates_panel import RatesPanel
+from hessianlens.ui.sweep_panel import SweepPanel
 from hessianlens.ui.onestep_view import OneStepView
 from hessianlens.ui.session import Session
+from hessianlens.ui.surface.surface_view import SurfacePage
 from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
@@ -82,6 +85,12 @@ class MainWindow(QMainWindow):
         page = self.add_page(self.onestep_view, "One step (1D)")
         self.tabs.setTabToolTip(page, "The one-step learning rate eta = 1/f''(w0) of a function "
                                       "of one variable (the second write-up)")
+        # OpenGL is imported when this tab is first shown, not at start-up.
+        self.surface_page = SurfacePage(self.session)
+        page = self.add_page(self.surface_page, "Surface (3D)")
+        self.tabs.setTabToolTip(page, "f over the plane's view as a 3D surface, with every "
+                                      "method's path on it (rotate and zoom with the mouse)")
+        self.surface_page.message.connect(self.show_message)
         self.dimensions_page = LazyPage(self._make_dimensions_view)
         page = self.add_page(self.dimensions_page, "Dimensions")
         self.tabs.setTabToolTip(page, "Is the Hessian worth it as the dimension grows? Time to "
@@ -94,6 +103,8 @@ class MainWindow(QMainWindow):
         self.methods_panel = MethodsPanel(self.session)
         self.inspector = InspectorPanel(self.session, defer=plane_first)
         self.convergence = ConvergencePlot(self.session, defer=plane_first)
+        self.rates_panel = RatesPanel(self.session, defer=plane_first)
+        self.sweep_panel = SweepPanel(self.session)
         # An overlay with a panel (its spec names the module) gets a dock beside the methods.
         self.overlay_panels = {
             spec.name: import_module(spec.panel).Panel(self.plot_view.overlays[spec.name],
@@ -106,6 +117,8 @@ class MainWindow(QMainWindow):
                 ("methods", "Methods", self.methods_panel, left),
                 ("inspector", "Inspector", self.inspector, right),
                 ("convergence", "Convergence", self.convergence, right),
+                ("rates", "Rates", self.rates_panel, right),
+                ("sweep", "Sweep", self.sweep_panel, right),
                 *((name, OVERLAYS[name].panel_title, panel, left)
                   for name, panel in self.overlay_panels.items())):
             dock = QDockWidget(title, self)
@@ -116,6 +129,11 @@ class MainWindow(QMainWindow):
         for name in self.overlay_panels:
             self.tabifyDockWidget(self.docks["methods"], self.docks[name])
         self.docks["methods"].raise_()
+        for key, panel in (("rates", self.rates_panel), ("sweep", self.sweep_panel)):
+            self.tabifyDockWidget(self.docks["convergence"], self.docks[key])
+            panel.set_active(False)  # idle while behind another tab, woken when in front
+            self.docks[key].visibilityChanged.connect(panel.set_active)
+        self.docks["convergence"].raise_()
 
         self.playback = Playback(self.session, self)
         self.cursor_label = QLabel()
@@ -129,6 +147,9 @@ class MainWindow(QMainWindow):
                 widget = self.job_progress[name] = JobProgress(layer.job, layer.cancel,
                                                                name.replace("_", " "))
                 self.statusBar().addPermanentWidget(widget)
+        self.job_progress["sweep"] = JobProgress(self.sweep_panel.job, self.sweep_panel.cancel,
+                                                 "sweep")
+        self.statusBar().addPermanentWidget(self.job_progress["sweep"])
         self.plot_view.message.connect(self.show_message)
         self.session.function_error.connect(
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
@@ -149,8 +170,11 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._page_changed)
 
     def _page_changed(self, index: int) -> None:
-        """The docks and toolbars belong to the plane: hide them on the 1D page, restore after."""
-        plane = self.tabs.widget(index) is self.plot_view
+        """The docks and toolbars belong to the plane (and its 3D surface): hide them on the 1D
+        page, restore after."""
+        page = self.tabs.widget(index)
+        self.surface_page.set_current(page is self.surface_page)
+        plane = page in (self.plot_view, self.surface_page)
         if not plane and not self._docks_shown_on_plane:
             self._docks_shown_on_plane = [d for d in self.docks.values() if d.isVisible()]
             for dock in self._docks_shown_on_plane:
@@ -212,6 +236,7 @@ class MainWindow(QMainWindow):
                 file_menu.addMenu(a)
             else:
                 file_menu.addAction(a)
+        file_menu.addAction(self.surface_page.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view = bar.addMenu("&View")
@@ -221,6 +246,7 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             view.addAction(a)
         view.addAction(self.aspect_action)
+        view.addAction(self.surface_page.reset_camera_action)
         view.addSeparator()
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -342,4 +368,6 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.plot_view.shutdown()
         self.dimensions_page.shutdown()
+        self.surface_page.shutdown()
+        self.sweep_panel.shutdown()
         super().closeEvent(event)

@@ -77,19 +77,25 @@ class MethodPath:
             self.session.select(self.name, int(points[0].index()))
 
     def legend_label(self) -> str:
-        cfg = self.session.methods[self.name]
-        summary = method_summary(self.name, cfg.params)
-        text = f"{method_title(self.name)} ({summary})" if summary else method_title(self.name)
-        traj = self.session.trajectories.get(self.name)
-        if traj is not None and self.session.is_finished(self.name):
-            status = STATUS_WORDS.get(traj.status, traj.status)
-            if traj.end_kind:  # "converged to a saddle": the flag the write-up asks for
-                status += f" to a {traj.end_kind}"
-            n = traj.steps_taken
-            text += f": {status}, {n} step{'s' if n != 1 else ''}"
-        else:
-            text += f": step {min(self.session.step, traj.steps_taken if traj else 0)}"
-        return text
+        return method_label(self.session, self.name)
+
+
+def method_label(session: Session, name: str) -> str:
+    """A method's legend line: title, its parameters in short, and its status once finished
+    (or its step)."""
+    cfg = session.methods[name]
+    summary = method_summary(name, cfg.params)
+    text = f"{method_title(name)} ({summary})" if summary else method_title(name)
+    traj = session.trajectories.get(name)
+    if traj is not None and session.is_finished(name):
+        status = STATUS_WORDS.get(traj.status, traj.status)
+        if traj.end_kind:  # "converged to a saddle": the flag the write-up asks for
+            status += f" to a {traj.end_kind}"
+        n = traj.steps_taken
+        text += f": {status}, {n} step{'s' if n != 1 else ''}"
+    else:
+        text += f": step {min(session.step, traj.steps_taken if traj else 0)}"
+    return text
 
 
 class TrajectoryLayer:

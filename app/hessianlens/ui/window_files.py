@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QProgressDialog
 
 from hessianlens.session_file import SUFFIX, SessionFileError, load_session, save_session
-from hessianlens.ui import export
+from hessianlens.ui import animation, export
 from hessianlens.ui.export_dialog import SUFFIXES, ExportDialog, ExportOptions
 from hessianlens.ui.session_io import (DirtyTracker, add_recent, read_recent, remove_recent,
                                        session_title, with_suffix)
@@ -51,7 +51,8 @@ class WindowFiles(QObject):
             "Export trajectories...", "Save every method's iterates as CSV or JSON (the schema "
             "of 'hessianlens trace')", self.export_trajectories, "Ctrl+Shift+E")
         self.export_animation_action = a("Export animation...", "Save the step-by-step run as "
-                                         "an animated GIF or numbered PNG files, one per step",
+                                         "an animated GIF, numbered PNG files or (with ffmpeg) "
+                                         "a video, one frame per step",
                                          self.export_animation)
         self.recent_menu = QMenu("Open &Recent", window)
         self.recent_menu.setToolTipsVisible(True)
@@ -191,10 +192,8 @@ class WindowFiles(QObject):
         if not path:
             return False
         try:
-            if options.format == "svg" or Path(path).suffix.lower() == ".svg":
-                export.save_svg(view, path, options.width, options.height, options.light)
-            else:
-                export.save_png(view, path, options.width, options.height, options.light)
+            export.save_image(view, path, options.width, options.height, options.light,
+                              options.format)
         except EXPORT_ERRORS as exc:
             self.window.show_message(f"Could not save {path}: {_reason(exc)}")
             return False
@@ -237,11 +236,10 @@ class WindowFiles(QObject):
                 dialog.setValue(done)  # processes events: the Cancel button works
                 return not dialog.wasCanceled()
         try:
-            n = export.save_animation(view, path, options.width, options.height,
-                                      options.light, progress,
-                                      sequence=options.format == "png-sequence",
-                                      frame_ms=round(1000 / self.window.playback.speed.value()))
-        except export.ExportCancelled as exc:
+            n = animation.save_animation(view, path, options.width, options.height,
+                                         options.light, progress, options.format,
+                                         frame_ms=round(1000 / self.window.playback.speed.value()))
+        except animation.ExportCancelled as exc:
             self.window.show_message(f"Export {exc}; no file written")
             return False
         except EXPORT_ERRORS as exc:

@@ -7,7 +7,7 @@ import numpy as np
 from hessianlens.engine.first_order import adam_step
 from hessianlens.engine.params import Param
 from hessianlens.engine.rules.adaptive import believed_diagonal, rates_info, rates_words
-from hessianlens.engine.rules.base import Rule, Steps, full, learning_rate
+from hessianlens.engine.rules.base import Rule, Steps, learning_rate
 
 
 class Adam(Rule):
@@ -24,6 +24,7 @@ class Adam(Rule):
                     "mean of the gradient (momentum)"),
               Param("beta2", 0.999, (0.0, 0.99999), label="beta2", help="Decay of the running "
                     "mean of the squared gradient"))
+    per_row_rates = True
 
     def init_state(self, objective, b):
         m = len(b)
@@ -31,10 +32,10 @@ class Adam(Rule):
 
     def steps(self, objective, b, state):
         t = state["t"] + 1
-        d, m, v, rates = adam_step(b.grad, state["m"], state["v"], t, self.learning_rate,
-                                   self.beta1, self.beta2)
-        return (Steps(d[:, 0], d[:, 1], full(b, self.learning_rate), rates_info(rates)),
-                {"m": m, "v": v, "t": t})
+        lr = self.rates(b)
+        d, m, v, rates = adam_step(b.grad, state["m"], state["v"], t, lr, self.beta1,
+                                   self.beta2)
+        return Steps(d[:, 0], d[:, 1], lr, rates_info(rates)), {"m": m, "v": v, "t": t}
 
     def believed_hessian(self, iterate):
         return believed_diagonal(iterate)

@@ -60,7 +60,12 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Batch:
-    """x, y, f, gradient and Hessian entries at many points: 1-D float arrays of one length."""
+    """x, y, f, gradient and Hessian entries at many points: 1-D float arrays of one length.
+
+    ``learning_rate``, when given, is one rate per row: a sweep over rates runs every row
+    from the same start at its own rate, and a rule that reads its rate through
+    :meth:`Rule.rates` takes it from here instead of from its parameter.
+    """
 
     x: np.ndarray
     y: np.ndarray
@@ -70,6 +75,7 @@ class Batch:
     hxx: np.ndarray
     hxy: np.ndarray
     hyy: np.ndarray
+    learning_rate: np.ndarray | None = None
 
     @classmethod
     def from_point(cls, here: PointDerivatives) -> Batch:
@@ -142,6 +148,9 @@ class Rule:
     params: ClassVar[tuple[Param, ...]] = ()
     no_step_message: ClassVar[str] = "this rule has no step here"
     no_step_status: ClassVar[str] = "singular_hessian"  # a trajectory status (trajectory.py)
+    # True when the rule reads its learning rate through rates(batch) only: then a batch may
+    # carry one rate per row, and the rule can be swept over rates (engine/sweep.py).
+    per_row_rates: ClassVar[bool] = False
 
     def __init__(self, **values):
         self.values = MappingProxyType(resolve(self.params, values, f"method '{self.name}'"))
@@ -156,6 +165,15 @@ class Rule:
     def learning_rate(self) -> float:
         """The learning-rate parameter, or NaN for a rule without one."""
         return float(self.values.get("learning_rate", math.nan))
+
+    def rates(self, b: Batch) -> np.ndarray:
+        """The learning rate of every row: the batch's own when it carries one (a sweep over
+        rates), this rule's parameter otherwise. A rule that reads its rate only here sets
+        ``per_row_rates``; row i then computes exactly what a rule made with row i's rate
+        computes."""
+        if b.learning_rate is not None:
+            return b.learning_rate
+        return full(b, self.learning_rate)
 
     def __eq__(self, other) -> bool:
         return type(other) is type(self) and dict(other.values) == dict(self.values)
@@ -288,14 +306,15 @@ def armijo_ok(objective: Objective, b: Batch, dx, dy, idx=None) -> np.ndarray:
         return fn <= b.f[idx] + ARMIJO_C * slope
 
 
-def backtrack(objective: Objective, b: Batch, px, py, alpha0: float):
+def backtrack(objective: Objective, b: Batch, px, py, alpha0):
     """Backtracking line search along p (Nocedal & Wright, Alg. 3.1: linesearch.backtracking).
 
     alpha = alpha0 rho^j for the least j with the Armijo condition; after MAX_BACKTRACKS
-    halvings the last alpha is kept. Returns (alpha, number of halvings, condition met);
-    where p is not finite, alpha0, no halvings and not met.
+    halvings the last alpha is kept. alpha0 is one number or one per point. Returns (alpha,
+    number of halvings, condition met); where p is not finite, alpha0, no halvings and not
+    met.
     """
-    alpha = full(b, alpha0)
+    alpha = np.array(np.broadcast_to(np.asarray(alpha0, dtype=float), b.x.shape))
     halvings = np.zeros(b.x.shape, dtype=int)
     met = np.zeros(b.x.shape, dtype=bool)
     rows = np.flatnonzero(np.isfinite(px) & np.isfinite(py))
@@ -308,7 +327,7 @@ def backtrack(objective: Objective, b: Batch, px, py, alpha0: float):
             return objective.value(x[idx] + a * px[idx], y[idx] + a * py[idx])
 
         a, _, ok, evaluations = linesearch.backtracking(
-            value, b.f[rows], slope, alpha0, c1=ARMIJO_C, rho=BACKTRACK_RHO,
+            value, b.f[rows], slope, alpha[rows], c1=ARMIJO_C, rho=BACKTRACK_RHO,
             max_halvings=MAX_BACKTRACKS)
         alpha[rows], met[rows], halvings[rows] = a, ok, evaluations - 1
     return alpha, halvings, met

@@ -26,7 +26,7 @@ def tuned_state(rule, b, rates) -> dict:
     and H is positive definite, as set otherwise; the eigenvalues are kept for the words."""
     m = len(b)
     low, high = linalg2.eigenvalues(b.hxx, b.hxy, b.hyy)
-    lr, beta = full(b, rule.learning_rate), full(b, rule.beta)
+    lr, beta = np.array(rule.rates(b), dtype=float), full(b, rule.beta)
     tuned = np.zeros(m, dtype=bool)
     if rule.tune == "hessian":
         t_lr, t_beta = rates(low, high)
@@ -42,8 +42,8 @@ def tuning_notes(rule, state, who: str) -> str:
         return ""
     low, high = float(state["start_low"][0]), float(state["start_high"][0])
     return (f"tune=hessian: H at the start is not positive definite (eigenvalues {low:.4g}, "
-            f"{high:.4g}), so {who}'s rates do not exist: lr {rule.learning_rate:g} and beta "
-            f"{rule.beta:g} are used as set")
+            f"{high:.4g}), so {who}'s rates do not exist: lr {float(state['lr'][0]):g} and "
+            f"beta {rule.beta:g} are used as set")
 
 
 def newton_rates_words(iterate) -> str:
@@ -68,6 +68,7 @@ class HeavyBall(Rule):
     explanation = ("x <- x - lr grad f + beta (x - x_prev): gradient descent that keeps part of "
                    "its last step; tune=hessian sets lr and beta from H at the start (Polyak)")
     params = momentum_params(0.1, 0.5, "Polyak's optimal choice")
+    per_row_rates = True
 
     def init_state(self, objective, b):
         return tuned_state(self, b, polyak_rates)

@@ -24,6 +24,7 @@ class Nesterov(Rule):
                    "tune=hessian sets lr = 1/L and beta from H at the start")
     params = momentum_params(0.1, 0.5, "Nesterov's choice (1/L and "
                                        "(sqrt L - sqrt mu)/(sqrt L + sqrt mu))")
+    per_row_rates = True
 
     def init_state(self, objective, b):
         return tuned_state(self, b, nesterov_rates)

@@ -24,6 +24,8 @@ class OptimalRate(StatelessRule):
     params = (learning_rate(0.1, "The fallback rate (with backtracking) where the curvature "
                                  "along -grad f, g.H.g, is not positive"),)
 
+    per_row_rates = True
+
     def step(self, objective, b) -> Steps:
         gx, gy = b.gx, b.gy
         g = b.grad
@@ -34,7 +36,7 @@ class OptimalRate(StatelessRule):
         fell_back = np.isnan(eta)
         if np.any(fell_back):
             safe, _, _ = backtrack(objective, b, np.where(fell_back, -gx, np.nan),
-                                   np.where(fell_back, -gy, np.nan), self.learning_rate)
+                                   np.where(fell_back, -gy, np.nan), self.rates(b))
             eta = np.where(fell_back, safe, eta)
         return Steps(-eta * gx, -eta * gy, eta,
                      {"learning_rate": eta, "fell_back": fell_back, "gHg": gHg})

@@ -7,7 +7,7 @@ import numpy as np
 from hessianlens.engine.first_order import rmsprop_step
 from hessianlens.engine.params import Param
 from hessianlens.engine.rules.adaptive import believed_diagonal, rates_info, rates_words
-from hessianlens.engine.rules.base import Rule, Steps, full, learning_rate
+from hessianlens.engine.rules.base import Rule, Steps, learning_rate
 
 
 class RMSProp(Rule):
@@ -21,14 +21,15 @@ class RMSProp(Rule):
     params = (learning_rate(0.05, "The step size before the division by sqrt(v)"),
               Param("rho", 0.9, (0.0, 0.9999), label="Decay (rho)", short="rho",
                     help="Decay of the running mean of the squared gradient"))
+    per_row_rates = True
 
     def init_state(self, objective, b):
         return {"v": np.zeros((len(b), 2))}
 
     def steps(self, objective, b, state):
-        d, v, rates = rmsprop_step(b.grad, state["v"], self.learning_rate, self.rho)
-        return (Steps(d[:, 0], d[:, 1], full(b, self.learning_rate), rates_info(rates)),
-                {"v": v})
+        lr = self.rates(b)
+        d, v, rates = rmsprop_step(b.grad, state["v"], lr, self.rho)
+        return Steps(d[:, 0], d[:, 1], lr, rates_info(rates)), {"v": v}
 
     def believed_hessian(self, iterate):
         return believed_diagonal(iterate)

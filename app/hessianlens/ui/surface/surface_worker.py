@@ -1,0 +1,161 @@
+"""The surface grid of the current view, computed off the GUI thread; stale results are dropped.
+
+Self-contained (a QRunnable with a generation number, as field_worker.py does): every request
+gets a generation, a job that starts after a newer request skips its work, and a result that
+arrives after a newer request is ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+
+from hessianlens.engine.fields import Rect, compute_fields, compute_value, grid_axes
+from hessianlens.engine.objective import Objective
+from hessianlens.engine.surface import (CLIP, SurfaceMesh, height_scale, level_segments,
+                                        surface_mesh)
+from hessianlens.ui.contours import contour_lines, robust_range
+from hessianlens.ui.field_worker import CONTOUR_LEVELS
+from hessianlens.ui.overlays.curvature import CURVATURE_LUT
+
+GRID = 256  # samples per axis of the surface
+GRIDS = (128, 256, 512)
+COLOUR_F, COLOUR_CURVATURE = "f", "curvature"
+COLOUR_MODES = (COLOUR_F, COLOUR_CURVATURE)
+UNDEFINED_RGB = (150, 150, 150)  # where f is not finite: a grey floor
+VIRIDIS = pg.colormap.get("viridis").getLookupTable(nPts=256, mode="byte")[:, :3]
+# The plane's curvature shading, opaque: the classes are the surface's colour here, not a
+# veil over viridis (the plane's indefinite white is greyed so it reads on a white background).
+CURVATURE_RGB = CURVATURE_LUT[:, :3].copy()
+CURVATURE_RGB[CURVATURE_LUT[:, 3] == 0] = UNDEFINED_RGB
+CURVATURE_RGB[3] = (200, 200, 200)  # INDEFINITE (code 2, row 3 of the LUT)
+
+
+@dataclass(frozen=True)
+class SurfaceRequest:
+    objective: Objective
+    rect: Rect
+    grid: int = GRID
+    height_mode: str = CLIP
+    colour_mode: str = COLOUR_F
+
+
+@dataclass(frozen=True)
+class SurfaceBundle:
+    """One surface, ready to draw: the mesh and its per-vertex colours (nx, ny, 4) uint8."""
+
+    generation: int
+    request: SurfaceRequest
+    mesh: SurfaceMesh
+    colours: np.ndarray
+    f_range: tuple[float, float]  # the plane's colour scale of f
+    contours: np.ndarray  # (2M, 3) segment pairs: the plane's contour lines at their heights
+
+    @property
+    def objective(self) -> Objective:
+        return self.request.objective
+
+    @property
+    def cell(self) -> float:
+        """Grid spacing in plane units: paths are sampled this finely."""
+        r = self.request.rect
+        return max(r.width, r.height) / max(self.request.grid - 1, 1)
+
+
+def compute_surface(request: SurfaceRequest, generation: int = 0) -> SurfaceBundle:
+    """The mesh and colours of a request (pure numpy; safe in a worker thread)."""
+    r = request
+    if r.colour_mode == COLOUR_CURVATURE:
+        fields = compute_fields(r.objective, r.rect, r.grid)
+        f = fields.f
+        rgb = np.take(CURVATURE_RGB, fields.curvature.astype(np.intp) + 1, axis=0)
+    else:
+        f = compute_value(r.objective, r.rect, r.grid)
+    f_range = robust_range(f)  # the plane's colour scale (field_worker.compute_bundle)
+    if r.colour_mode != COLOUR_CURVATURE:
+        lo, hi = f_range
+        with np.errstate(invalid="ignore"):
+            idx = np.clip((f - lo) / (hi - lo) * 255, 0, 255)
+        rgb = VIRIDIS[np.nan_to_num(idx).astype(np.intp)]
+    mesh = surface_mesh(f, r.rect, height_scale(f, f_range, r.height_mode))
+    xs, ys = grid_axes(r.rect, f.shape[1], f.shape[0])
+    # The plane's levels (field_worker.compute_bundle): evenly spaced inside its colour range.
+    levels = np.linspace(*f_range, CONTOUR_LEVELS + 2)[1:-1]
+    contours = [level_segments(*contour_lines(xs, ys, f, [v]), v, mesh.frame, mesh.scale)
+                for v in levels]
+    rgb = np.where(mesh.defined.T[..., None], rgb, np.array(UNDEFINED_RGB, dtype=np.uint8))
+    colours = np.empty((*mesh.z.shape, 4), dtype=np.uint8)
+    colours[..., :3] = (rgb.transpose(1, 0, 2) * mesh.shade[..., None]).astype(np.uint8)
+    colours[..., 3] = 255
+    return SurfaceBundle(generation, request, mesh, colours, f_range,
+                         np.concatenate(contours) if contours else np.zeros((0, 3), np.float32))
+
+
+class _Signals(QObject):
+    done = Signal(object)  # SurfaceBundle
+    failed = Signal(str)
+
+
+class _Job(QRunnable):
+    def __init__(self, owner: "SurfaceWorker", request: SurfaceRequest, generation: int):
+        super().__init__()
+        self.owner, self.request, self.generation = owner, request, generation
+
+    def run(self):  # worker thread: never let an exception escape into Qt
+        if self.generation != self.owner.generation:
+            return  # a newer request exists
+        try:
+            bundle = compute_surface(self.request, self.generation)
+        except Exception as exc:  # noqa: BLE001 - reported on the tab, never raised
+            self.owner.signals.failed.emit(f"could not compute the surface: {exc}")
+            return
+        self.owner.signals.done.emit(bundle)
+
+
+class SurfaceWorker(QObject):
+    """Debounced, latest-wins surface computation; emits ready(SurfaceBundle) on the GUI thread."""
+
+    ready = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, debounce_ms: int = 60, parent: QObject | None = None):
+        super().__init__(parent)
+        self.generation = 0
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.signals = _Signals()
+        self.signals.done.connect(self._deliver)
+        self.signals.failed.connect(self.failed)
+        self._pending: SurfaceRequest | None = None
+        self._timer = QTimer(self, singleShot=True, interval=debounce_ms)
+        self._timer.timeout.connect(self._launch)
+
+    def request(self, request: SurfaceRequest, now: bool = False) -> None:
+        """Ask for a surface; with now=False wait for a pause in requests first."""
+        self._pending = request
+        self.generation += 1
+        if now:
+            self._timer.stop()
+            self._launch()
+        else:
+            self._timer.start()
+
+    def _launch(self) -> None:
+        if self._pending is not None:
+            request, self._pending = self._pending, None
+            self.pool.start(_Job(self, request, self.generation))
+
+    def _deliver(self, bundle: SurfaceBundle) -> None:
+        if bundle.generation == self.generation:
+            self.ready.emit(bundle)
+
+    def busy(self) -> bool:
+        return self._timer.isActive() or self._pending is not None \
+            or self.pool.activeThreadCount() > 0
+
+    def wait(self, msecs: int = 10_000) -> bool:
+        """Block until the running job finished (tests, shutdown)."""
+        return self.pool.waitForDone(msecs)
