@@ -35,6 +35,7 @@ def _sweep_ms(objective) -> dict:
 
 
 def engine_benchmarks() -> dict:
+    from hessianlens.engine.basins import compute_basins
     from hessianlens.engine.fields import Rect, compute_fields, compute_value
     from hessianlens.engine.objective import objective_from_text
     from hessianlens.engine.rules import make_rule
@@ -65,6 +66,10 @@ def engine_benchmarks() -> dict:
     # A 100-step run: tol 0 never converges on a smooth function, so all 100 steps are taken.
     newton_ms = median_ms(lambda: run(objective, newton, (3.1, 2.2), max_steps=100, tol=0.0))
     basins_ms, basins_all_ms = _basins_ms(objective, newton, rect)
+    # Newton's relatives with memory, as the window runs them (tol 1e-6): the line search's
+    # extra evaluations (BFGS) and the rejected trials (trust region) cost on top of Newton's.
+    relatives = {name: spread_ms(lambda r=make_rule(name): compute_basins(
+        objective, r, rect, 256, max_steps=50), repeat=5) for name in ("bfgs", "trust-region")}
     return {
         "function": EXAMPLE3,
         "grid": f"{GRID}x{GRID}",
@@ -85,6 +90,8 @@ def engine_benchmarks() -> dict:
         "basins_newton_256x256_50_steps_ms": round(basins_ms, 1),
         "basins_newton_256x256_all_50_steps_ms": round(basins_all_ms, 1),
         "basins_target_ms": 1000,
+        **{f"basins_{name.replace('-', '_')}_256x256_50_steps_ms": v
+           for name, v in relatives.items()},
         "sweep_gd_400_rates_1000_steps_ms": _sweep_ms(objective),
         "sweep_target_ms": 1000,
     }

@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hessianlens {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    trace = sub.add_parser("trace", help="run gradient descent or Newton from a start point "
-                                         "and print every iterate", epilog=params_epilog(),
+    trace = sub.add_parser("trace", help="run a method (gradient descent, Newton or a relative) "
+                                         "from a start point and print every iterate",
+                           epilog=params_epilog(),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     trace.add_argument("--function", required=True, help="f(x, y), e.g. 'x**2 + 3*y**2'")
     trace.add_argument("--start", required=True, type=point, help="start point X,Y")

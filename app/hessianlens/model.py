@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from hessianlens.engine.fields import MAX_COORDINATE, Rect
 from hessianlens.engine.params import BOOL, CHOICE, Param, resolve, shown
@@ -23,9 +23,12 @@ VERSION = 2  # 2: methods keep all their parameters; overlay settings, view opti
 READS = (1, 2)
 MAX_STEPS = 100_000
 MAX_METHODS = 32
-# Colours of the methods, in RULES order (matplotlib's tab10, which reads well on viridis).
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#7f7f7f")
+# Colours of the methods, in RULES order: the first six matplotlib's tab10 (which reads well
+# on viridis); Newton's relatives (bfgs, sr1, trust-region, dogleg, momentum, nesterov, adam,
+# rmsprop) colours in no overlay's colour map (tab10's others are in the basins' tab20), at
+# least 31 CIELAB units from those maps, from viridis and from each other.
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#ff0080",
+           "#b27400", "#6c6813", "#a50d42", "#301aff", "#a50da5", "#f200ff", "#9942f0")
 OPENING_RATES = {"gd": 0.5, "newton": 1.0}  # the write-up's Example 3
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _CONFIG_FIELDS = ("enabled", "max_steps", "tol", "colour")
@@ -200,6 +203,14 @@ def default_methods() -> tuple[MethodConfig, ...]:
         out.append(MethodConfig(name, name in OPENING_RATES, params, 100, 1e-6,
                                 PALETTE[i % len(PALETTE)]))
     return tuple(out)
+
+
+def with_every_rule(methods) -> tuple[MethodConfig, ...]:
+    """The methods, then every registered rule they lack, switched off with its default
+    parameters and colour (a state remembered before a rule was added lists it too)."""
+    listed = {m.name for m in methods}
+    return tuple(methods) + tuple(replace(m, enabled=False) for m in default_methods()
+                                  if m.name not in listed)
 
 
 # --- decoded JSON -> SessionState ---------------------------------------------------------

@@ -318,7 +318,8 @@ class MainWindow(QMainWindow):
     def apply_preset(self, preset: Preset) -> None:
         self.playback.set_playing(False)
         if self.session.load(preset.function, preset.rect, preset.start,
-                             preset.learning_rates) is None:
+                             params=preset.method_params(),
+                             enabled=preset.methods or None) is None:
             self.files.forget_path()
             self.set_session_name(preset.name)
             self.show_message(preset.note)

@@ -207,15 +207,30 @@ class Session(QObject):
         self.set_method(self._methods[name].changed(**changes))
 
     def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
-             learning_rates: dict[str, float] | None = None) -> ExpressionError | None:
-        """Apply several changes (a preset) at once; on a bad function change nothing."""
+             learning_rates: dict[str, float] | None = None,
+             params: dict[str, dict] | None = None,
+             enabled=None) -> ExpressionError | None:
+        """Apply several changes (a preset) at once; on a bad function change nothing.
+
+        ``params`` maps a method to parameter changes (``learning_rates`` to its learning
+        rate); ``enabled``, when given, names the methods switched on (the others go off, and
+        the first named is selected if the selected one went off).
+        """
         s = self._state
-        methods = tuple(m.changed(learning_rate=float(learning_rates[m.name]))
-                        if m.name in (learning_rates or {}) else m for m in s.methods)
+        changes = {m: {"learning_rate": float(lr)} for m, lr in (learning_rates or {}).items()}
+        for m, values in (params or {}).items():
+            changes[m] = {**changes.get(m, {}), **values}
+        on = None if enabled is None else [str(m) for m in enabled]
+        methods = tuple(m.changed(**changes.get(m.name, {}),
+                                  **({} if on is None else {"enabled": m.name in on}))
+                        for m in s.methods)
+        selected = s.selected_method
+        if on and selected not in on and on[0] in self._methods:
+            selected = on[0]
         return self.apply(replace(
             s, function=s.function if function_text is None else function_text,
             view=rect or s.view, start=s.start if start is None else tuple(start),
-            methods=methods))
+            methods=methods, selected_method=selected))
 
     # --- playback ----------------------------------------------------------------------
     @property

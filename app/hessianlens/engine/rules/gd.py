@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from hessianlens.engine.rules.base import StatelessRule, Steps, learning_rate
 
 
@@ -17,3 +19,7 @@ class GradientDescent(StatelessRule):
     def step(self, objective, b) -> Steps:
         lr = self.rates(b)
         return Steps(-lr * b.gx, -lr * b.gy, lr)
+
+    def believed_hessian(self, iterate):
+        # -lr g is Newton's step for the model with B = I / lr: the same curvature everywhere.
+        return np.eye(2) / iterate.learning_rate if iterate.step is not None else None
