@@ -14,41 +14,12 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from hessianlens.engine import guards
+from hessianlens.engine.errors import ExpressionError
 from hessianlens.engine.guards import COMPLEX_MESSAGE, MAX_DEPTH, MAX_LENGTH
 from hessianlens.engine.vocabulary import (_BINOPS, _FORBIDDEN, _IMPLICIT_PRODUCT, _OP_SYMBOLS,
                                            CONSTANTS, FUNCTIONS, _transform)
 
 _PREFIXES = ("np", "numpy", "math")
-
-
-class ExpressionError(ValueError):
-    """A text that is not an acceptable function, with the place to underline."""
-
-    def __init__(self, message: str, offset: int = 0, length: int = 1, text: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.offset = max(0, offset)
-        self.length = max(1, length)
-        self.text = text
-
-    @property
-    def line(self) -> int:
-        """1-based line of the error in the text."""
-        return self.text.count("\n", 0, self.offset) + 1
-
-    @property
-    def column(self) -> int:
-        """1-based column of the error within its line."""
-        return self.offset - (self.text.rfind("\n", 0, self.offset) + 1) + 1
-
-    def caret(self) -> str:
-        """The offending line with a caret line under the error, for a terminal."""
-        lines = self.text.split("\n")
-        if not lines or self.line > len(lines):
-            return self.message
-        src = lines[self.line - 1]
-        width = max(1, min(self.length, len(src) - self.column + 1))
-        return f"{src}\n{' ' * (self.column - 1)}{'^' * width}"
 
 
 @dataclass(frozen=True)
