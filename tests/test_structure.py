@@ -13,7 +13,6 @@ from hessianlens.overlay_specs import OVERLAYS
 
 PACKAGE = Path(hessianlens.__file__).parent
 MAX_LINES = 400
-# Split on another branch at the time of writing (the parser's size guards move out).
 
 
 def modules() -> dict[str, Path]:
