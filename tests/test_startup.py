@@ -48,11 +48,14 @@ def fake_exec(self=None):
     window = next(w for w in app.topLevelWidgets() if w.windowTitle())
     # The event loop has not turned yet: the window is shown, its function still building.
     print("SHOWN", window.isVisible(), "FUNCTION", window.session.objective is not None)
+    print("SYMPY AT SHOW", "sympy" in sys.modules)
     end = time.monotonic() + 60
     while window.plot_view.bundle is None and time.monotonic() < end:
         app.processEvents()
         time.sleep(0.005)
     print("PLANE", window.session.function_text, window.plot_view.bundle is not None)
+    # Every dock, tab and overlay shown by default has been built and painted by now.
+    print("SYMPY AFTER PLANE", "sympy" in sys.modules)
     return 0
 
 QApplication.exec = fake_exec
@@ -69,4 +72,6 @@ def test_the_window_is_shown_before_its_first_function_is_built(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "SHOWN True FUNCTION False" in out.stdout
     assert "PLANE sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0) True" in out.stdout
+    # sympy (about 0.5 s to import) is only ever imported by the build workers.
+    assert "SYMPY AT SHOW False" in out.stdout and "SYMPY AFTER PLANE False" in out.stdout
     assert "Traceback" not in out.stderr

@@ -53,12 +53,17 @@ def drag(view, points) -> None:
     """Press at the first point, move through the others, release at the last, with the
     moves as far apart in time as a mouse sends them: pyqtgraph's scene drops a move that
     comes sooner than 1/mouseRateLimit s after the one it last took (so back-to-back moves
-    were lost whenever the one before them was handled quickly)."""
+    were lost whenever the one before them was handled quickly). The mouse first arrives at
+    the first point without a button held, as a hand brings it there: pyqtgraph drags the item
+    that accepted the last hover (a press that no hover preceded, followed by a pause, dragged
+    nothing: the rates dock's marker)."""
     import pyqtgraph as pg
     from PySide6.QtTest import QTest
 
     rate = pg.getConfigOption("mouseRateLimit")
     pause_ms = int(1000 / rate) + 5 if rate > 0 else 0
+    mouse(view, QMouseEvent.Type.MouseMove, points[0], buttons=Qt.MouseButton.NoButton)
+    QTest.qWait(pause_ms)
     mouse(view, QMouseEvent.Type.MouseButtonPress, points[0])
     for p in points[1:]:
         QTest.qWait(pause_ms)

@@ -1,5 +1,5 @@
 """Command line: no arguments opens the window; subcommands trace, basins, onestep, export,
-scaling, bench."""
+scaling, rates, sweep, bench."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hessianlens {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    trace = sub.add_parser("trace", help="run gradient descent or Newton from a start point "
-                                         "and print every iterate", epilog=params_epilog(),
+    trace = sub.add_parser("trace", help="run a method (gradient descent, Newton or a relative) "
+                                         "from a start point and print every iterate",
+                           epilog=params_epilog(),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     trace.add_argument("--function", required=True, help="f(x, y), e.g. 'x**2 + 3*y**2'")
     trace.add_argument("--start", required=True, type=point, help="start point X,Y")
@@ -81,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     from hessianlens.scaling_cli import add_parser as add_scaling_parser
 
     add_scaling_parser(sub)
+    from hessianlens import rates_cli, sweep_cli
+
+    rates_cli.add_parser(sub)
+    sweep_cli.add_parser(sub)
     return parser
 
 
@@ -181,6 +186,21 @@ def open_window(argv) -> int:
 
 COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep,
             "export": cmd_export, "scaling": cmd_scaling}
+
+
+def cmd_rates(args) -> int:
+    from hessianlens.rates_cli import cmd_rates as rates
+
+    return rates(args)
+
+
+def cmd_sweep(args) -> int:
+    from hessianlens.sweep_cli import cmd_sweep as sweep
+
+    return sweep(args)
+
+
+COMMANDS.update(rates=cmd_rates, sweep=cmd_sweep)
 
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from hessianlens.engine.fields import MAX_COORDINATE, Rect
 from hessianlens.engine.params import BOOL, CHOICE, Param, resolve, shown
@@ -23,9 +23,12 @@ VERSION = 2  # 2: methods keep all their parameters; overlay settings, view opti
 READS = (1, 2)
 MAX_STEPS = 100_000
 MAX_METHODS = 32
-# Colours of the methods, in RULES order (matplotlib's tab10, which reads well on viridis).
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#7f7f7f")
+# Colours of the methods, in RULES order: the first six matplotlib's tab10 (which reads well
+# on viridis); Newton's relatives (bfgs, sr1, trust-region, dogleg, momentum, nesterov, adam,
+# rmsprop) colours in no overlay's colour map (tab10's others are in the basins' tab20), at
+# least 31 CIELAB units from those maps, from viridis and from each other.
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#ff0080",
+           "#b27400", "#6c6813", "#a50d42", "#301aff", "#a50da5", "#f200ff", "#9942f0")
 OPENING_RATES = {"gd": 0.5, "newton": 1.0}  # the write-up's Example 3
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _CONFIG_FIELDS = ("enabled", "max_steps", "tol", "colour")
@@ -202,7 +205,34 @@ def default_methods() -> tuple[MethodConfig, ...]:
     return tuple(out)
 
 
+def with_every_rule(methods) -> tuple[MethodConfig, ...]:
+    """The methods, then every registered rule they lack, switched off with its default
+    parameters and colour (a state remembered before a rule was added lists it too)."""
+    listed = {m.name for m in methods}
+    return tuple(methods) + tuple(replace(m, enabled=False) for m in default_methods()
+                                  if m.name not in listed)
+
+
 # --- decoded JSON -> SessionState ---------------------------------------------------------
+def preset_methods(state: SessionState, learning_rates: dict[str, float] | None = None,
+                   params: dict[str, dict] | None = None, enabled=None) -> SessionState:
+    """The state with a preset's method changes: ``params`` maps a method to parameter
+    changes (``learning_rates`` to its learning rate); ``enabled``, when given, names the
+    methods switched on (the others go off, and the first named is selected if the selected
+    one went off)."""
+    changes = {m: {"learning_rate": float(lr)} for m, lr in (learning_rates or {}).items()}
+    for m, values in (params or {}).items():
+        changes[m] = {**changes.get(m, {}), **values}
+    on = None if enabled is None else [str(m) for m in enabled]
+    methods = tuple(m.changed(**changes.get(m.name, {}),
+                              **({} if on is None else {"enabled": m.name in on}))
+                    for m in state.methods)
+    selected = state.selected_method
+    if on and selected not in on and on[0] in {m.name for m in methods}:
+        selected = on[0]
+    return replace(state, methods=methods, selected_method=selected)
+
+
 def _number(value, where: str, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         _fail(f"{where} must be a number, not {type(value).__name__}")

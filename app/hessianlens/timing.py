@@ -34,8 +34,8 @@ def spread(values) -> dict:
             "max": round(max(values), 1), "n": len(values)}
 
 
-def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
-    """Median wall time of fn() in milliseconds."""
+def times_ms(fn, repeat: int = 7, warmup: int = 1) -> list[float]:
+    """Wall times of repeated fn() calls in milliseconds, after warmup calls."""
     for _ in range(warmup):
         fn()
     times = []
@@ -43,4 +43,15 @@ def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
+    """Median wall time of fn() in milliseconds."""
+    return statistics.median(times_ms(fn, repeat, warmup))
+
+
+def spread_ms(fn, repeat: int = 7, warmup: int = 1) -> dict[str, float]:
+    """{min, median, max} wall time of fn() in milliseconds, rounded to 0.1 ms."""
+    s = spread(times_ms(fn, repeat, warmup))
+    return {k: s[k] for k in ("min", "median", "max")}

@@ -263,17 +263,26 @@ def submit(text, kind: str = PLANE_KIND, budget_s: float = DEFAULT_BUDGET_S) -> 
 
 
 class LatestBuild:
-    """Latest wins: each submit cancels the build of the previous text."""
+    """Latest wins: each submit cancels the build of the previous text. ``start`` is how a
+    build starts: (text, kind, budget_s) -> a handle like :func:`submit`'s (tests give a
+    stand-in)."""
 
-    def __init__(self, kind: str = PLANE_KIND, budget_s: float = DEFAULT_BUDGET_S):
+    def __init__(self, kind: str = PLANE_KIND, budget_s: float = DEFAULT_BUDGET_S,
+                 start=None):
         self.kind, self.budget_s = kind, budget_s
+        self._start = start
         self.current: BuildHandle | None = None
 
     def submit(self, text) -> BuildHandle:
-        if self.current is not None:
-            self.current.cancel()
-        self.current = submit(text, self.kind, self.budget_s)
+        self.cancel()
+        self.current = (self._start or submit)(text, self.kind, self.budget_s)
         return self.current
+
+    def cancel(self) -> None:
+        """Stop the running build, if any (its worker process is killed)."""
+        current, self.current = self.current, None
+        if current is not None:
+            current.cancel()
 
 
 # --- lifecycle -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from hessianlens.engine.build import DEFAULT_BUDGET_S, PLANE_KIND, BuildCancelled
+from hessianlens.engine.build import DEFAULT_BUDGET_S, PLANE_KIND, BuildCancelled, LatestBuild
 from hessianlens.engine.errors import ExpressionError
 
 # fn(value, error): the built Objective (or LineFunction) and None, or None and the error.
@@ -28,23 +28,18 @@ def build_in_process(text: str):
     return objective_from_text(text)
 
 
-def engine_submit(text: str, kind: str, budget_s: float):
-    from hessianlens.engine import build
-
-    return build.submit(text, kind, budget_s)
-
-
 class LatestBuilder(QObject):
     """Builds one text at a time in the background; calls back on the GUI thread."""
 
     _finished = Signal(object)  # the engine's BuildHandle, emitted from its helper thread
 
     def __init__(self, kind: str = PLANE_KIND, budget_s: float = DEFAULT_BUDGET_S,
-                 submit=engine_submit, parent: QObject | None = None):
+                 submit=None, parent: QObject | None = None):
         super().__init__(parent)
         self.kind, self.budget_s = kind, budget_s
-        self._submit = submit  # (text, kind, budget_s) -> a handle like engine.build's
-        self._handle = None
+        # The engine's latest-wins build; submit: (text, kind, budget_s) -> a handle like
+        # engine.build.submit's (tests give a stand-in).
+        self._latest = LatestBuild(kind, budget_s, start=submit)
         self._done: Done | None = None
         self.text: str | None = None  # the text being built
         # Always queued: the engine calls back from its helper thread, or from this thread
@@ -56,10 +51,8 @@ class LatestBuilder(QObject):
     def submit(self, text: str, done: Done) -> None:
         """Build text; done(value, error) runs on this object's thread once it is built,
         unless another text is submitted (or cancel() is called) first."""
-        self.cancel()
         self.text, self._done = text, done
-        self._handle = handle = self._submit(text, self.kind, self.budget_s)
-        handle.add_done_callback(self._post)
+        self._latest.submit(text).add_done_callback(self._post)  # cancels the one before
 
     def _post(self, handle) -> None:  # the engine's helper thread
         try:
@@ -69,18 +62,17 @@ class LatestBuilder(QObject):
 
     def cancel(self) -> None:
         """Forget the running build (its worker process is killed); nothing is delivered."""
-        handle, self._handle, self._done, self.text = self._handle, None, None, None
-        if handle is not None:
-            handle.cancel()
+        self._done, self.text = None, None
+        self._latest.cancel()
 
     def busy(self) -> bool:
         """True while a build is running."""
-        return self._handle is not None
+        return self._latest.current is not None
 
     def _deliver(self, handle) -> None:
-        if handle is not self._handle:
+        if handle is not self._latest.current:
             return  # superseded or cancelled
-        done, self._handle, self._done, self.text = self._done, None, None, None
+        done, self._latest.current, self._done, self.text = self._done, None, None, None
         try:
             value = handle.result(0)
         except BuildCancelled:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QScr
                                QVBoxLayout, QWidget)
 
 from hessianlens.engine import explain
+from hessianlens.engine.rules import RULES
 from hessianlens.engine.explain import fmt_matrix, fmt_number, fmt_vector
 from hessianlens.ui.jobs import Job
 from hessianlens.ui.session import call_now
@@ -29,6 +30,8 @@ ROWS = (
     ("f after gradient", "f at x + gradient step"),
     ("flags", "What went wrong with the step this method took from here"),
     ("in words", "What the numbers mean"),
+    ("relatives", "How each enabled relative of Newton's method (quasi-Newton, trust region, "
+                  "momentum, adaptive rates) relates to the Newton step at its current iterate"),
     ("numdifftools grad", "The gradient by numerical differentiation, as the write-up computed it"),
     ("numdifftools H", "The Hessian by numerical differentiation"),
     ("largest difference", "Largest difference between exact and numdifftools derivatives"),
@@ -40,7 +43,7 @@ COMPARISON_ROWS = ("numdifftools grad", "numdifftools H", "largest difference")
 # the window itself only wait for the exact numbers.
 COMPARE_DELAY_MS = 150
 
-WORD_ROWS = ("curvature", "flags", "in words", "largest difference")  # sentences, not numbers
+WORD_ROWS = ("curvature", "flags", "in words", "relatives", "largest difference")  # sentences
 
 
 def bullets(lines) -> str:
@@ -203,12 +206,31 @@ class InspectorPanel(QWidget):
             "flags": bullets(flags) if flags else "none",
             "in words": bullets(w for w in explain.inspection_words(ins)
                                 if w != explain.CURVATURE_WORDS[ins.curvature]),
+            "relatives": bullets(self.relation_lines()) or "none enabled",
         }
         values.update(dict.fromkeys(COMPARISON_ROWS, "…"))
         for label, text in values.items():
             self._set(label, text)
         self._compare_job.cancel()
         self._compare_timer.start()
+
+    def relation_lines(self) -> list[str]:
+        """One line per enabled method that relates its step to Newton's, at the iterate the
+        plane shows for it (the selected method first)."""
+        session = self.session
+        names = [m.name for m in session.enabled_methods()]
+        names.sort(key=lambda n: n != session.selected_method)
+        lines = []
+        for name in names:
+            traj = session.trajectories.get(name)
+            rule_class = RULES.get(name)
+            if traj is None or rule_class is None:
+                continue
+            rule = rule_class(**session.methods[name].params)
+            words = explain.relation_words(rule, traj, session.step)
+            if words:
+                lines.append(words)
+        return lines
 
     def compare(self) -> None:
         """Exact against numdifftools derivatives at the shown iterate (the write-up's way),

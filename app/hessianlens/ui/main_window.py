@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessage
                                QTabWidget, QToolBar, QWidget)
 
 from hessianlens import __version__
-from hessianlens.engine.errors import ExpressionError
-from hessianlens.model import SessionState, default_methods
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.resources import resource_path
 from hessianlens.ui import settings as stored
@@ -25,35 +23,16 @@ from hessianlens.ui.job_progress import JobProgress
 from hessianlens.ui.methods_panel import MethodsPanel
 from hessianlens.ui.playback import Playback
 from hessianlens.ui.plot_view import PlotView
-from hessianlens.ui.presets import Preset, default_preset, load_presets
+from hessianlens.ui.presets import Preset, load_presets
 from hessianlens.ui.builds import LatestBuilder
+from hessianlens.ui.rates_panel import RatesPanel
+from hessianlens.ui.sweep_panel import SweepPanel
 from hessianlens.ui.session import Session
+from hessianlens.ui.session_io import default_state, session_from_settings
 from hessianlens.ui.surface.surface_view import SurfacePage
 from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
-
-
-def default_state() -> SessionState:
-    """The write-up's Example 3, as the window opens the first time."""
-    p = default_preset()
-    methods = default_methods()
-    return SessionState(p.function, p.rect, p.start, methods,
-                        selected_method=methods[0].name if methods else "")
-
-
-def session_from_settings(s: QSettings, builder: LatestBuilder | None = None) -> Session:
-    """The remembered state where it is valid, the write-up's Example 3 elsewhere. With a
-    builder the function is built in the background (see MainWindow._first_function_refused
-    for a remembered one that no longer builds)."""
-    state = stored.read_state(s)
-    if state is not None:
-        try:
-            return Session.from_state(state, builder=builder)
-        except ExpressionError:  # remembered by a version whose parser was more lenient
-            pass
-    p = default_preset()
-    return Session(p.function, p.rect, p.start, default_methods(), builder=builder)
 
 
 def window_icon() -> QIcon:
@@ -113,6 +92,8 @@ class MainWindow(QMainWindow):
         self.methods_panel = MethodsPanel(self.session)
         self.inspector = InspectorPanel(self.session, defer=plane_first)
         self.convergence = ConvergencePlot(self.session, defer=plane_first)
+        self.rates_panel = RatesPanel(self.session, defer=plane_first)
+        self.sweep_panel = SweepPanel(self.session)
         # An overlay with a panel (its spec names the module) gets a dock beside the methods.
         self.overlay_panels = {
             spec.name: import_module(spec.panel).Panel(self.plot_view.overlays[spec.name],
@@ -125,6 +106,8 @@ class MainWindow(QMainWindow):
                 ("methods", "Methods", self.methods_panel, left),
                 ("inspector", "Inspector", self.inspector, right),
                 ("convergence", "Convergence", self.convergence, right),
+                ("rates", "Rates", self.rates_panel, right),
+                ("sweep", "Sweep", self.sweep_panel, right),
                 *((name, OVERLAYS[name].panel_title, panel, left)
                   for name, panel in self.overlay_panels.items())):
             dock = QDockWidget(title, self)
@@ -135,6 +118,11 @@ class MainWindow(QMainWindow):
         for name in self.overlay_panels:
             self.tabifyDockWidget(self.docks["methods"], self.docks[name])
         self.docks["methods"].raise_()
+        for key, panel in (("rates", self.rates_panel), ("sweep", self.sweep_panel)):
+            self.tabifyDockWidget(self.docks["convergence"], self.docks[key])
+            panel.set_active(False)  # idle while behind another tab, woken when in front
+            self.docks[key].visibilityChanged.connect(panel.set_active)
+        self.docks["convergence"].raise_()
 
         self.playback = Playback(self.session, self)
         self.cursor_label = QLabel()
@@ -148,6 +136,9 @@ class MainWindow(QMainWindow):
                 widget = self.job_progress[name] = JobProgress(layer.job, layer.cancel,
                                                                name.replace("_", " "))
                 self.statusBar().addPermanentWidget(widget)
+        self.job_progress["sweep"] = JobProgress(self.sweep_panel.job, self.sweep_panel.cancel,
+                                                 "sweep")
+        self.statusBar().addPermanentWidget(self.job_progress["sweep"])
         self.plot_view.message.connect(self.show_message)
         self.session.function_error.connect(
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
@@ -346,7 +337,8 @@ class MainWindow(QMainWindow):
                 self.set_session_name(preset.name)
                 self.show_message(preset.note)
 
-        self.session.load(preset.function, preset.rect, preset.start, preset.learning_rates,
+        self.session.load(preset.function, preset.rect, preset.start,
+                          params=preset.method_params(), enabled=preset.methods or None,
                           then=applied)
 
     def show_message(self, text: str, msecs: int = 8000) -> None:
@@ -395,4 +387,5 @@ class MainWindow(QMainWindow):
         self.plot_view.shutdown()
         self.dimensions_page.shutdown()
         self.surface_page.shutdown()
+        self.sweep_panel.shutdown()
         super().closeEvent(event)

@@ -25,7 +25,8 @@ from hessianlens.engine.errors import ExpressionError
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
-from hessianlens.model import MethodConfig, OneStepState, SessionState, default_methods
+from hessianlens.model import (MethodConfig, OneStepState, SessionState, default_methods,
+                               preset_methods)
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui.builds import build_in_process
 from hessianlens.ui.pending_function import PendingFunction, differences
@@ -297,17 +298,17 @@ class Session(QObject):
 
     def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
              learning_rates: dict[str, float] | None = None,
+             params: dict[str, dict] | None = None, enabled=None,
              then: Then | None = None) -> ExpressionError | None:
-        """Apply several changes (a preset) at once; on a bad function change nothing."""
+        """Apply several changes (a preset) at once; on a bad function change nothing.
+        learning_rates, params and enabled as in model.preset_methods."""
         s = self._state
         if function_text == s.function and self.objective is not None:
             self._drop_pending()  # the current function, asked for: no other may follow
-        methods = tuple(m.changed(learning_rate=float(learning_rates[m.name]))
-                        if m.name in (learning_rates or {}) else m for m in s.methods)
         return self.apply(replace(
-            s, function=s.function if function_text is None else function_text,
-            view=rect or s.view, start=s.start if start is None else tuple(start),
-            methods=methods), then=then)
+            preset_methods(s, learning_rates, params, enabled),
+            function=s.function if function_text is None else function_text,
+            view=rect or s.view, start=s.start if start is None else tuple(start)), then=then)
 
     # --- playback ----------------------------------------------------------------------
     @property

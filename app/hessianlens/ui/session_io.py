@@ -1,4 +1,5 @@
-"""Session files in the window: the recent-files list and the unsaved-changes flag."""
+"""Sessions in the window: the one it opens with, the recent-files list and the
+unsaved-changes flag."""
 
 from __future__ import annotations
 
@@ -6,11 +7,38 @@ import os
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
+from hessianlens.engine.errors import ExpressionError
+from hessianlens.model import SessionState, default_methods
 from hessianlens.session_file import SUFFIX
+from hessianlens.ui import settings as stored
+from hessianlens.ui.builds import LatestBuilder
+from hessianlens.ui.presets import default_preset
 from hessianlens.ui.session import Session
 
 RECENT_KEY = "recent_sessions"
 MAX_RECENT = 8
+
+
+def default_state() -> SessionState:
+    """The write-up's Example 3, as the window opens the first time."""
+    p = default_preset()
+    methods = default_methods()
+    return SessionState(p.function, p.rect, p.start, methods,
+                        selected_method=methods[0].name if methods else "")
+
+
+def session_from_settings(s: QSettings, builder: LatestBuilder | None = None) -> Session:
+    """The remembered state where it is valid, the write-up's Example 3 elsewhere. With a
+    builder the function is built in the background (see MainWindow._first_function_refused
+    for a remembered one that no longer builds)."""
+    state = stored.read_state(s)
+    if state is not None:
+        try:
+            return Session.from_state(state, builder=builder)
+        except ExpressionError:  # remembered by a version whose parser was more lenient
+            pass
+    p = default_preset()
+    return Session(p.function, p.rect, p.start, default_methods(), builder=builder)
 
 
 def with_suffix(path: str) -> str:

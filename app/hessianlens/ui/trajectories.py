@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from hessianlens.engine.trajectory import CONVERGED, DIVERGED, MAX_STEPS, SINGULAR_HESSIAN
+from hessianlens.engine.trajectory import CONVERGED, DIVERGED, MAX_STEPS, NO_STEP_WORDS
 from hessianlens.ui.arrows import arrow_segments
 from hessianlens.engine.explain import method_summary, method_title
 from hessianlens.ui.session import Session
 
-STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", SINGULAR_HESSIAN: "singular Hessian",
-                MAX_STEPS: "step limit"}
+STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", MAX_STEPS: "step limit",
+                **NO_STEP_WORDS}
 Z_PATH = 50
 # A path's line is drawn in two parts: the steps up to the last multiple of STILL_STEPS, kept
 # as a pixmap, and the few since. A playback frame then strokes at most STILL_STEPS segments
