@@ -42,3 +42,27 @@ def test_the_startup_section_launches_the_program_and_times_its_first_paint():
     assert section["errors"] == []
     for key in ("cold_start_ms", "cold_start_offscreen_plane_ms", "version_ms"):
         assert is_spread(section[key]), key
+
+
+def test_the_side_by_side_tool_measures_both_versions_in_one_run(tmp_path):
+    """tools/bench_compare.py with the same version on both sides: every field function gets
+    a ratio for each side, and the samples of both are saved."""
+    from pathlib import Path
+
+    from hessianlens.bench import FIELD_FUNCTIONS
+
+    tool = Path(__file__).resolve().parents[1] / "tools" / "bench_compare.py"
+    samples = tmp_path / "samples.json"
+    out = subprocess.run([sys.executable, str(tool), "--old", sys.executable, "--new",
+                          sys.executable, "--rounds", "1", "--parts", "fields", "--json",
+                          str(samples)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    rows = {line.split("|")[0].strip(): line for line in out.stdout.splitlines()}
+    for name in FIELD_FUNCTIONS:
+        old, new = rows[f"fields/f {name}"].split("|")[1:]
+        assert float(old.split()[0]) > 1 and float(new.split()[0]) > 1
+    data = json.loads(samples.read_text())
+    for side in ("old", "new"):
+        assert set(data[side]["fields"]) == set(FIELD_FUNCTIONS)
+        f, fields = data[side]["fields"]["Example 3"]
+        assert len(f) == len(fields) == 9 and min(f) > 0
