@@ -1,7 +1,6 @@
 """Basins of attraction: every start of a grid at once, classified by where it ends."""
 
 import json
-import os
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ from PIL import Image
 from basins_checks import assert_basins_agree_with_trajectories
 from hessianlens.engine.basins import (
     CANCELLED, COMPLETE, DIVERGED, MAXIMUM, MINIMUM, NOT_CONVERGED, SADDLE, basin_image,
-    compute_basins, outcome_colours, stationary_kind, write_png)
+    compute_basins, outcome_colours, stationary_kind)
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.objective import objective_from_text
 from hessianlens.engine.rules import RULES, make_rule
@@ -108,13 +107,8 @@ def test_progress_is_reported_per_step_and_cancel_stops_the_run():
     assert len(calls) == 4 and "cancelled" in bm.message
 
 
-def test_png_has_the_grid_size_and_one_colour_per_outcome(tmp_path):
+def test_the_image_uses_one_colour_per_outcome():
     bm = basins("x**2 - y**2", "saddle-free", n=300, max_steps=10)
-    path = tmp_path / "basins.png"
-    write_png(bm, path)
-    assert os.listdir(tmp_path) == ["basins.png"]  # the temporary file is gone
-    with Image.open(path) as im:
-        assert im.size == (300, 300) and im.mode == "RGB"
     rgb = basin_image(bm, shade=False)
     palette = outcome_colours(bm.outcomes)
     assert {tuple(c) for c in rgb.reshape(-1, 3)} <= {tuple(c) for c in palette}
@@ -136,7 +130,7 @@ def test_cli_lists_the_outcomes_as_json_and_writes_a_png(tmp_path):
     assert data["outcomes"] == [{"kind": "saddle", "point": [0.0, 0.0], "value": 0.0,
                                  "count": 1024, "fraction": 1.0, "mean_steps": 1.0}]
     with Image.open(out) as im:
-        assert im.width >= 32
+        assert im.width > 512  # the map inside axes, with its key beside it
 
 
 def test_cli_errors_go_to_stderr_with_exit_code_2(tmp_path):

@@ -117,7 +117,8 @@ def _basins_work(grid: int, steps: int) -> None:
 
 
 def cmd_basins(args) -> int:
-    from hessianlens.engine.basins import basins_to_dict, compute_basins, write_png
+    from hessianlens.basins_figure import write_png
+    from hessianlens.engine.basins import basins_to_dict, compute_basins
     from hessianlens.engine.rules import make_rule
     from hessianlens.progress import TerminalProgress
 
@@ -132,7 +133,7 @@ def cmd_basins(args) -> int:
         bar.close()
     if args.out:
         try:
-            write_png(basin_map, args.out)
+            write_png(basin_map, args.function, args.out)
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     write_out(json.dumps(basins_to_dict(basin_map, args.function), indent=2) + "\n")

@@ -18,7 +18,6 @@ from hessianlens.engine.batch_run import BatchEnds, run_batch
 from hessianlens.engine.fields import Rect, grid_axes
 from hessianlens.engine.objective import Objective
 from hessianlens.engine.serialize import json_number
-from hessianlens.files import atomic_path, check_png
 
 MINIMUM = "minimum"
 SADDLE = "saddle"
@@ -235,6 +234,22 @@ KIND_COLOURS = {
 }
 
 
+def _coord(v: float) -> str:
+    v = round(float(v), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{v:.2f}" if abs(v) < 1e4 else f"{v:.3g}"
+
+
+def outcome_name(outcome) -> str:
+    """'minimum at (3.14, 2.63)', 'diverged', 'not converged', 'saddle (several points)'."""
+    if outcome.kind == NOT_CONVERGED:
+        return "not converged"
+    if outcome.kind == DIVERGED:
+        return "diverged"
+    if outcome.point is None:
+        return f"{outcome.kind} (several points)"
+    return f"{outcome.kind} at ({_coord(outcome.point[0])}, {_coord(outcome.point[1])})"
+
+
 def outcome_colours(outcomes) -> np.ndarray:
     """(len(outcomes), 3) uint8 RGB: the n-th outcome of a kind takes that kind's n-th colour."""
     seen = dict.fromkeys(KIND_COLOURS, 0)
@@ -255,23 +270,6 @@ def basin_image(basin_map: BasinMap, shade: bool = True) -> np.ndarray:
     if shade and basin_map.max_steps > 0:
         rgb *= 1 - 0.5 * np.clip(basin_map.steps / basin_map.max_steps, 0, 1)[..., None]
     return np.round(rgb).astype(np.uint8)
-
-
-def write_png(basin_map: BasinMap, path, min_size: int = 256) -> None:
-    """Write the basin image as a PNG (north up), scaled up to at least min_size pixels.
-
-    Through files.atomic_path like every file of the program: written beside the target,
-    checked complete, then renamed, with the mode a plain open() would give (or the
-    replaced file's). Raises OSError when the file cannot be written; the old file stays.
-    """
-    from PIL import Image
-
-    image = Image.fromarray(basin_image(basin_map)[::-1])  # (ny, nx, 3) uint8: RGB
-    scale = max(1, -(-min_size // max(image.size)))
-    if scale > 1:
-        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
-    with atomic_path(path, verify=check_png) as tmp, open(tmp, "wb") as fh:
-        image.save(fh, format="PNG")
 
 
 def basins_to_dict(basin_map: BasinMap, function_text: str) -> dict:

@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from hessianlens.engine.basins import (DIVERGED, NOT_CONVERGED, BasinMap, basin_image,
-                                       compute_basins, outcome_colours)
+                                       compute_basins, outcome_colours, outcome_name)
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.objective import Objective
 from hessianlens.engine.rules import make_rule
@@ -33,22 +33,6 @@ class BasinResult:
     generation: int
     objective: Objective
     maps: tuple[BasinMap, ...]  # the rule's map, then the compare rule's when there is one
-
-
-def _coord(v: float) -> str:
-    v = round(float(v), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return f"{v:.2f}" if abs(v) < 1e4 else f"{v:.3g}"
-
-
-def outcome_name(outcome) -> str:
-    """'minimum at (3.14, 2.63)', 'diverged', 'not converged', 'saddle (several points)'."""
-    if outcome.kind == NOT_CONVERGED:
-        return "not converged"
-    if outcome.kind == DIVERGED:
-        return "diverged"
-    if outcome.point is None:
-        return f"{outcome.kind} (several points)"
-    return f"{outcome.kind} at ({_coord(outcome.point[0])}, {_coord(outcome.point[1])})"
 
 
 def describe_start(basin_map: BasinMap, x: float, y: float) -> str | None:
