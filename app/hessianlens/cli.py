@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 
@@ -177,7 +178,28 @@ def cmd_scaling(args) -> int:
     return scaling(args)
 
 
+NO_DISPLAY = ("no display found: the window needs a desktop session (DISPLAY or "
+              "WAYLAND_DISPLAY is not set). The command-line tools work without one, e.g.\n"
+              "  hessianlens trace --function 'x**2 + 3*y**2' --start 1,1 --method newton\n"
+              "  hessianlens export --function 'x**2 + 3*y**2' --start 1,1 --out plane.png\n"
+              "(hessianlens --help lists them all)\n")
+
+
+def no_display(environ=os.environ, platform: str = sys.platform) -> bool:
+    """True where Qt would fail to open a window for want of a display (on Linux, with the
+    default or a windowing platform plugin and neither an X nor a Wayland display)."""
+    if not platform.startswith("linux"):
+        return False
+    plugin = environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if plugin not in ("", "xcb", "wayland", "wayland-egl"):
+        return False  # offscreen, vnc, eglfs...: the user chose a platform that needs none
+    return not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
 def open_window(argv) -> int:
+    if no_display():
+        sys.stderr.write(f"hessianlens: {NO_DISPLAY}")
+        return EXIT_USAGE
     from hessianlens.ui.app import run_app
 
     return run_app(argv)
