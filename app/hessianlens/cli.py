@@ -121,15 +121,17 @@ def cmd_basins(args) -> int:
     from hessianlens.basins_figure import write_png
     from hessianlens.engine.basins import basins_to_dict, compute_basins
     from hessianlens.engine.rules import make_rule
-    from hessianlens.progress import TerminalProgress
+    from hessianlens.progress import TerminalProgress, deferred_interrupt
 
     _basins_work(args.grid, args.steps)
     rule = make_rule(args.method, **rule_params(args.method, args.param, args.lr))
     objective = parse_function(args.function)
     bar = TerminalProgress(f"{args.grid} x {args.grid} starts", "steps")
     try:
-        basin_map = compute_basins(objective, rule, args.range, args.grid,
-                                   max_steps=args.steps, tol=args.tol, progress=bar)
+        with deferred_interrupt() as interrupted:  # Ctrl+C stops it between two steps
+            basin_map = compute_basins(objective, rule, args.range, args.grid,
+                                       max_steps=args.steps, tol=args.tol, progress=bar,
+                                       cancel=interrupted)
     finally:
         bar.close()
     if args.out:
