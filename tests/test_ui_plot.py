@@ -204,19 +204,3 @@ def test_a_superseded_field_request_is_dropped(qtbot, window):
     view.worker.wait()
     qtbot.wait(50)
     assert old not in shown
-
-
-def test_the_legend_shrinks_to_leave_most_of_a_small_plot_visible(qtbot, window):
-    from hessianlens.ui.plot_view import LEGEND_MAX_WIDTH, LEGEND_MIN_SCALE
-
-    view = window.plot_view
-    for name in FIELD_OVERLAYS:
-        window.session.set_overlay(name, True)  # ten legend entries
-    window.resize(900, 600)
-    qtbot.waitUntil(lambda: view.legend.scale() < 1.0, timeout=5_000)
-    box = view.vb.boundingRect()
-    covered = view.legend.width() * view.legend.scale()
-    assert covered <= LEGEND_MAX_WIDTH * box.width() + 1 or view.legend.scale() == LEGEND_MIN_SCALE
-    small = view.legend.scale()
-    window.resize(1800, 1200)  # more room: the legend grows back
-    qtbot.waitUntil(lambda: view.legend.scale() > small, timeout=5_000)

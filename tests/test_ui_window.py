@@ -44,7 +44,7 @@ def test_a_finished_method_keeps_its_last_iterate_and_shows_its_status(window):
     labels = dict((item, label) for item, label in window.plot_view.legend_entries())
     newton_label = labels[window.plot_view.trajectories.paths["newton"].path]
     assert "converged" in newton_label
-    assert window.plot_view.legend.getLabel(window.plot_view.trajectories.paths["newton"].path).text \
+    assert window.plot_view.legend.label_of(window.plot_view.trajectories.paths["newton"].path) \
         == newton_label
 
 

@@ -169,9 +169,25 @@ def _change(before: float, after: float) -> str:
            f"{fmt_number(after)}"
 
 
+def curvature_words(ins: PointInspection) -> str:
+    """The curvature class in words; a numerically singular H (det H far from 0, but the
+    eigenvalues more than 1/SINGULAR_RTOL apart, as far out on a diverged path) says so."""
+    if ins.curvature == linalg2.SINGULAR and np.isfinite(ins.det) and ins.det != 0:
+        low, high = ins.eigenvalues
+        ratio = max(abs(low), abs(high)) / min(abs(low), abs(high))
+        return (f"H is numerically singular: its eigenvalues {fmt_number(low)} and "
+                f"{fmt_number(high)} differ by a factor of {ratio:.2g} (over "
+                f"{1 / linalg2.SINGULAR_RTOL:.0g}), so solving H p = -grad f keeps no correct "
+                f"digit; det H = {fmt_number(ins.det)} is large only because H is: no Newton "
+                f"step is taken")
+    return CURVATURE_WORDS[ins.curvature]
+
+
 def newton_words(ins: PointInspection) -> str:
     """What the full Newton step from this point does."""
     if ins.newton_step is None:
+        if ins.curvature == linalg2.SINGULAR:
+            return curvature_words(ins)
         return CURVATURE_WORDS[ins.curvature if ins.curvature == linalg2.UNDEFINED
                                else linalg2.SINGULAR]
     if ins.grad_norm == 0:
@@ -216,7 +232,7 @@ def direction_words(ins: PointInspection) -> str:
 
 def inspection_words(ins: PointInspection) -> tuple[str, ...]:
     """Every sentence about a point: curvature, Newton step, its direction, gradient step."""
-    words = [CURVATURE_WORDS[ins.curvature], newton_words(ins), direction_words(ins),
+    words = [curvature_words(ins), newton_words(ins), direction_words(ins),
              gradient_words(ins)]
     return tuple(dict.fromkeys(w for w in words if w))  # drop blanks and repeats, keep order
 

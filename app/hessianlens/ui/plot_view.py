@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from hessianlens.engine import linalg2
 from hessianlens.engine.fields import MAX_COORDINATE, Rect
 from hessianlens.overlay_specs import OVERLAYS
+from hessianlens.ui import theme
 from hessianlens.ui.field_worker import FieldWorker
+from hessianlens.ui.legend import LegendBox
 from hessianlens.ui.overlays.base import cache_drawing, image_rect, module_of
 from hessianlens.ui.repaint_gate import RepaintGate
 from hessianlens.ui.session import Session
@@ -23,11 +25,6 @@ VIEW_DEBOUNCE_MS = 80
 # release it and then wait for it back while the GUI thread runs Python; at 1 ms the job
 # waits less (applying a function: median 168 -> 139 ms in one bench run).
 GIL_SWITCH_INTERVAL_S = 0.001
-# The legend shrinks (down to LEGEND_MIN_SCALE) to cover at most these fractions of the plot,
-# so a small window or picture still shows the paths under it; it can also be dragged away.
-LEGEND_MAX_WIDTH = 0.55
-LEGEND_MAX_HEIGHT = 0.6
-LEGEND_MIN_SCALE = 0.8  # smaller text would be hard to read
 
 
 def configure_pyqtgraph() -> None:
@@ -78,7 +75,7 @@ class PlotView(QWidget):
         self.session = session
         self.bundle = None
         self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
+        self.graphics.setBackground(theme.BACKGROUND)
         self.graphics.setToolTip("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -91,6 +88,7 @@ class PlotView(QWidget):
         self.plot = pg.PlotItem(viewBox=self.vb)
         self.plot.setLabels(bottom="x", left="y")
         self.plot.hideButtons()
+        theme.style_plot(self.plot)
         self.graphics.addItem(self.plot, 0, 0)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-100)
@@ -98,6 +96,7 @@ class PlotView(QWidget):
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False,
                                    label="f", values=(0, 1))
         self.bar.setImageItem(self.image)
+        theme.style_colour_bar(self.bar)
         self.graphics.addItem(self.bar, 0, 1)
         self.contours = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 120, width=1), connect="finite")
         self.contours.setZValue(-10)
@@ -118,11 +117,9 @@ class PlotView(QWidget):
                                     brush=pg.mkBrush(255, 255, 255, 200), movable=True)
         self.marker.setZValue(100)
         self.plot.addItem(self.marker)
-        self.legend = pg.LegendItem(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 215),
-                                    pen=pg.mkPen(120, 120, 120), labelTextColor="k")
-        self.legend.setParentItem(self.vb)
-        self.legend.setToolTip("Drag the legend to move it")
-        self._legend_items: list = []
+        # The key goes under the plot and its colour bars: it never hides the data.
+        self.legend = LegendBox()
+        self.graphics.addItem(self.legend, 1, 0, 1, 3)
 
         self.gate = RepaintGate(self.graphics, self.graphics.viewport(), parent=self)
         self.worker.ready.connect(self._show_bundle)
@@ -136,7 +133,6 @@ class PlotView(QWidget):
         self.vb.clicked.connect(self._view_clicked)
         self.vb.sigRangeChanged.connect(self._range_changed)
         self.vb.sigResized.connect(self._zoom_changed)
-        self.vb.sigResized.connect(self.fit_legend)
         self.graphics.scene().sigMouseMoved.connect(self._hover)
         s = session
         s.function_changed.connect(self._function_changed)
@@ -288,29 +284,7 @@ class PlotView(QWidget):
         return entries
 
     def _refresh_legend(self, *_args) -> None:
-        entries = self.legend_entries()
-        items = [item for item, _ in entries]
-        if items == self._legend_items:
-            for item, label in entries:  # same entries: only the words change (a status)
-                shown = self.legend.getLabel(item)
-                if shown.text != label:
-                    shown.setText(label)
-        else:
-            self.legend.clear()
-            for item, label in entries:
-                self.legend.addItem(item, label)
-            self._legend_items = items
-        self.fit_legend()
-
-    def fit_legend(self, *_args) -> None:
-        """Scale the legend to cover at most LEGEND_MAX_WIDTH x LEGEND_MAX_HEIGHT of the plot."""
-        self.legend.updateSize()
-        w, h = self.legend.width(), self.legend.height()
-        box = self.vb.boundingRect()
-        if w <= 0 or h <= 0 or box.width() <= 0 or box.height() <= 0:
-            return
-        fit = min(1.0, LEGEND_MAX_WIDTH * box.width() / w, LEGEND_MAX_HEIGHT * box.height() / h)
-        self.legend.setScale(max(LEGEND_MIN_SCALE, fit))
+        self.legend.set_entries(self.legend_entries())
 
     def busy(self) -> bool:
         """True while the fields or an overlay's own job are being computed."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from hessianlens.engine.trajectory import CONVERGED, DIVERGED, MAX_STEPS, SINGULAR_HESSIAN
+from hessianlens.engine.trajectory import (CONVERGED, DIVERGED, MAX_STEPS, SINGULAR_HESSIAN,
+                                           steps_text)
 from hessianlens.ui.arrows import arrow_segments
 from hessianlens.engine.explain import method_summary, method_title
 from hessianlens.ui.session import Session
@@ -91,8 +92,7 @@ def method_label(session: Session, name: str) -> str:
         status = STATUS_WORDS.get(traj.status, traj.status)
         if traj.end_kind:  # "converged to a saddle": the flag the write-up asks for
             status += f" to a {traj.end_kind}"
-        n = traj.steps_taken
-        text += f": {status}, {n} step{'s' if n != 1 else ''}"
+        text += f": {status}, {steps_text(traj.steps_taken)}"
     else:
         text += f": step {min(session.step, traj.steps_taken if traj else 0)}"
     return text

@@ -20,6 +20,7 @@ from hessianlens.engine.basins import (DIVERGED, NOT_CONVERGED, BasinMap, basin_
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.objective import Objective
 from hessianlens.engine.rules import make_rule
+from hessianlens.engine.trajectory import steps_text
 from hessianlens.ui.jobs import Job, JobResult
 from hessianlens.ui.overlays.base import OverlayLayer, image_rect, swatch
 
@@ -58,7 +59,7 @@ def describe_start(basin_map: BasinMap, x: float, y: float) -> str | None:
         return None
     outcome, k = found
     title = method_title(basin_map.method)
-    steps = f"{k} step" if k == 1 else f"{k} steps"
+    steps = steps_text(k)
     if outcome.kind == DIVERGED:
         return f"{title} diverges after {steps}"
     if outcome.kind == NOT_CONVERGED:

@@ -1,0 +1,133 @@
+"""A legend outside the plot: a key in rows and columns, in its own cell of a GraphicsLayout.
+
+The plane, the convergence plots and the 1D page put their keys beside the data, never over
+it, so a key hides no path and a click on it never reaches the plot (pyqtgraph's own legend
+sits on the view box, and a click on one of its samples hides the item it names). The box's
+height follows the number of rows and changes only when the entries or the width change: a
+label whose words change every playback step (a status, "step 12") moves nothing else.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtWidgets import QSizePolicy
+
+SAMPLE = 22  # width of a sample, pixels
+ROW = 20  # height of a row
+GAP = 14  # between a label and the next column's sample
+MARGIN = 4
+# Room left for a label to grow (a status replacing "step 3") before the columns are redone.
+SLACK = 30
+
+
+class QuietSample(pg.ItemSample):
+    """A legend sample that takes a click and does nothing (pyqtgraph's hides the item)."""
+
+    def mouseClickEvent(self, event):  # noqa: N802 (pyqtgraph override)
+        event.accept()
+
+
+class LegendBox(pg.GraphicsWidget):
+    """Entries (item, label) laid out in as many columns as the width allows."""
+
+    def __init__(self, text_colour: str = "k", text_size: str = "9pt", max_columns: int = 4):
+        super().__init__()
+        self.max_columns = max_columns
+        self.text_colour, self.text_size = text_colour, text_size
+        self.entries: list[tuple[object, QuietSample, pg.LabelItem]] = []
+        self.columns = 1
+        self._column_widths: list[float] = []
+        self._laid_out_width = -1.0
+        self._height = -1.0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Columns are redone once per turn of the event loop at most (resizes come in bursts).
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self.relayout)
+        self._set_height(0)
+
+    # --- entries ---------------------------------------------------------------------------
+    def set_entries(self, entries) -> None:
+        """Show these (item, label) pairs; the same items again only change their words."""
+        items = [item for item, _ in entries]
+        if items == [item for item, _, _ in self.entries]:
+            for i, ((_, text), (_, _, label)) in enumerate(zip(entries, self.entries)):
+                if label.text != text:
+                    label.setText(text)
+                    if _text_width(label) > self._room(i):
+                        self._timer.start()  # it outgrew its column
+            return
+        for _, sample, label in self.entries:
+            for part in (sample, label):
+                part.setParentItem(None)
+                if part.scene() is not None:
+                    part.scene().removeItem(part)
+        self.entries = []
+        for item, text in entries:
+            sample = QuietSample(item)
+            sample.setParentItem(self)
+            label = pg.LabelItem(text, color=self.text_colour, size=self.text_size,
+                                 justify="left")
+            label.setParentItem(self)
+            self.entries.append((item, sample, label))
+        self.relayout()
+
+    def labels(self) -> list[str]:
+        """The words of every entry, in order."""
+        return [label.text for _, _, label in self.entries]
+
+    def label_of(self, item) -> str | None:
+        return next((label.text for it, _, label in self.entries if it is item), None)
+
+    # --- layout ------------------------------------------------------------------------------
+    def _room(self, i: int) -> float:
+        if not self._column_widths:
+            return 0.0
+        return self._column_widths[i % self.columns] + SLACK
+
+    def _set_height(self, h: float) -> None:
+        if h != self._height:
+            self._height = h
+            self.setMinimumHeight(h)
+            self.setMaximumHeight(h)
+            self.setPreferredHeight(h)
+            self.updateGeometry()
+
+    def relayout(self) -> None:
+        """As many columns as fit the width, entries placed row by row, the height to match."""
+        self._timer.stop()
+        width = self.size().width() - 2 * MARGIN
+        widths = [_text_width(label) for _, _, label in self.entries]
+        n = len(widths)
+        columns = max(1, min(self.max_columns, n))
+        while columns > 1:
+            cols = [max(widths[c::columns]) for c in range(columns)]
+            if sum(cols) + columns * (SAMPLE + GAP) + SLACK <= width:
+                break
+            columns -= 1
+        self.columns = columns
+        self._column_widths = [max(widths[c::columns], default=0.0) for c in range(columns)]
+        lefts, x = [], MARGIN
+        for w in self._column_widths:
+            lefts.append(x)
+            x += SAMPLE + w + GAP
+        for i, (_, sample, label) in enumerate(self.entries):
+            row, col = divmod(i, columns)
+            y = MARGIN + row * ROW
+            sample.setPos(lefts[col], y + (ROW - sample.height()) / 2)
+            label.setPos(lefts[col] + SAMPLE, y + (ROW - label.height()) / 2)
+        rows = -(-n // columns)
+        self._laid_out_width = self.size().width()
+        self._set_height(2 * MARGIN + rows * ROW if n else 0)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(0, 0, self.size().width(), self.size().height())
+
+    def resizeEvent(self, ev):  # noqa: N802 (Qt override)
+        super().resizeEvent(ev)
+        if abs(self.size().width() - self._laid_out_width) > 0.5:
+            self._timer.start()
+
+
+def _text_width(label: pg.LabelItem) -> float:
+    return label.item.boundingRect().width()
