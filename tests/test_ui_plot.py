@@ -145,7 +145,7 @@ def test_overlays_draw_the_engine_fields(qtbot, window):
     view = window.plot_view
     det = view.overlays["determinant"]
     assert np.array_equal(det.image.image, view.bundle.fields.det, equal_nan=True)
-    lo, hi = det.bar.levels()
+    lo, hi = det.colour_bar.levels()
     assert lo == pytest.approx(-hi)  # centred on zero
     x, y = det.zero.getData()
     assert len(x) > 10  # the det H = 0 curve of Example 3

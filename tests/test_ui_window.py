@@ -112,6 +112,7 @@ def test_settings_remember_function_view_overlays(qtbot, tmp_path):
     first.overlay_actions["curvature"].trigger()
     first.aspect_action.trigger()
     first.session.update_method("newton", learning_rate=0.25)
+    qtbot.wait(300)  # the view, widened by the equal aspect, reaches the session
     rect = first.session.rect
     first.close()
     second = open_window(qtbot, tmp_path)

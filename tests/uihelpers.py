@@ -15,9 +15,11 @@ def open_window(qtbot, tmp_path, settings=None):
 
     window = MainWindow(settings=settings or temp_settings(tmp_path))
     qtbot.addWidget(window)
+    window.resize(1366, 768)  # a common small screen (the offscreen one is 800 x 800)
     with qtbot.waitSignal(window.plot_view.fields_shown, timeout=20_000):
         window.show()
     qtbot.waitExposed(window)
+    qtbot.wait(100)  # the docks take their first sizes and the key its columns
     return window
 
 

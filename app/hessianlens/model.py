@@ -23,9 +23,12 @@ VERSION = 2  # 2: methods keep all their parameters; overlay settings, view opti
 READS = (1, 2)
 MAX_STEPS = 100_000
 MAX_METHODS = 32
-# Colours of the methods, in RULES order (matplotlib's tab10, which reads well on viridis).
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#7f7f7f")
+# Colours of the methods, in RULES order: the one table of method colours. Saturated blues,
+# reds, oranges and pinks that no overlay uses (the overlays keep to greens, purples, tans and
+# greys: tests/test_colours.py checks every entry against them, at least 25 CIE76 units away,
+# and 18 from each other), so a colour on the plane names one method.
+PALETTE = ("#1f77b4", "#d62728", "#ff7f0e", "#e377c2", "#17becf", "#0b3d91", "#ff1493",
+           "#8b0000", "#00bfff", "#c71585", "#4169e1", "#ffa07a", "#ff4500", "#b03060")
 OPENING_RATES = {"gd": 0.5, "newton": 1.0}  # the write-up's Example 3
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _CONFIG_FIELDS = ("enabled", "max_steps", "tol", "colour")

@@ -9,6 +9,8 @@ label whose words change every playback step (a status, "step 12") moves nothing
 
 from __future__ import annotations
 
+import html
+
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QTimer
 from PySide6.QtWidgets import QSizePolicy
@@ -36,6 +38,7 @@ class LegendBox(pg.GraphicsWidget):
         self.max_columns = max_columns
         self.text_colour, self.text_size = text_colour, text_size
         self.entries: list[tuple[object, QuietSample, pg.LabelItem]] = []
+        self._texts: list[str] = []  # the words as given (the labels hold them escaped)
         self.columns = 1
         self._column_widths: list[float] = []
         self._laid_out_width = -1.0
@@ -52,8 +55,9 @@ class LegendBox(pg.GraphicsWidget):
         items = [item for item, _ in entries]
         if items == [item for item, _, _ in self.entries]:
             for i, ((_, text), (_, _, label)) in enumerate(zip(entries, self.entries)):
-                if label.text != text:
-                    label.setText(text)
+                if self._texts[i] != text:
+                    self._texts[i] = text
+                    label.setText(html.escape(text, quote=False))
                     if _text_width(label) > self._room(i):
                         self._timer.start()  # it outgrew its column
             return
@@ -63,21 +67,29 @@ class LegendBox(pg.GraphicsWidget):
                 if part.scene() is not None:
                     part.scene().removeItem(part)
         self.entries = []
+        self._texts = [text for _, text in entries]
         for item, text in entries:
             sample = QuietSample(item)
             sample.setParentItem(self)
-            label = pg.LabelItem(text, color=self.text_colour, size=self.text_size,
-                                 justify="left")
+            # Plain words: pyqtgraph reads a label as HTML ("det H < 0" lost all after "<").
+            label = pg.LabelItem(html.escape(text, quote=False), color=self.text_colour,
+                                 size=self.text_size, justify="left")
             label.setParentItem(self)
             self.entries.append((item, sample, label))
         self.relayout()
 
+    def repaint_samples(self) -> None:
+        """Draw the samples again (an item's pen or colour changed)."""
+        for _, sample, _ in self.entries:
+            sample.update()
+
     def labels(self) -> list[str]:
         """The words of every entry, in order."""
-        return [label.text for _, _, label in self.entries]
+        return list(self._texts)
 
     def label_of(self, item) -> str | None:
-        return next((label.text for it, _, label in self.entries if it is item), None)
+        return next((text for (it, _, _), text in zip(self.entries, self._texts)
+                     if it is item), None)
 
     # --- layout ------------------------------------------------------------------------------
     def _room(self, i: int) -> float:

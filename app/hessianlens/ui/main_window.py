@@ -14,6 +14,7 @@ from hessianlens.engine.expression import ExpressionError
 from hessianlens.model import default_methods
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.resources import resource_path
+from hessianlens.ui import dock_layout
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.dimensions import LazyPage
@@ -120,9 +121,6 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
-        for name in self.overlay_panels:
-            self.tabifyDockWidget(self.docks["methods"], self.docks[name])
-        self.docks["methods"].raise_()
 
         self.playback = Playback(self.session, self)
         self.cursor_label = QLabel()
@@ -149,9 +147,11 @@ class MainWindow(QMainWindow):
         area = screen.availableGeometry() if screen is not None else None
         self.resize(min(1600, int(0.95 * area.width())) if area else 1400,
                     min(1000, int(0.95 * area.height())) if area else 900)
-        self.resizeDocks([self.docks["function"], self.docks["inspector"]], [330, 400],
-                         Qt.Orientation.Horizontal)
-        self._restore_window()
+        # The docks are arranged for the window's size when it is first shown, unless the
+        # user's own arrangement was remembered (ui/dock_layout.py).
+        self._docks_arranged = self._restore_window()
+        if not self._docks_arranged:
+            dock_layout.group(self, list(self.docks.values()))
         self._docks_shown_on_plane: list[QDockWidget] = []
         self.tabs.currentChanged.connect(self._page_changed)
 
@@ -333,13 +333,19 @@ class MainWindow(QMainWindow):
         return self.files.export_trajectories(path)
 
     # --- settings ------------------------------------------------------------------------------
-    def _restore_window(self) -> None:
+    def _restore_window(self) -> bool:
+        """The remembered geometry and docks; True if the docks' arrangement was restored."""
         geometry = stored.read_bytes(self.settings, "geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = stored.read_bytes(self.settings, "window_state")
-        if state is not None:
-            self.restoreState(state)
+        return state is not None and self.restoreState(state)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._docks_arranged:
+            self._docks_arranged = True
+            dock_layout.size(self, list(self.docks.values()))
 
     def save_settings(self) -> None:
         stored.write_state(self.settings, self.session.state, geometry=self.saveGeometry(),

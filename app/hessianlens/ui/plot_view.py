@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from hessianlens import colours
 from hessianlens.engine import linalg2
 from hessianlens.engine.fields import MAX_COORDINATE, Rect
 from hessianlens.overlay_specs import OVERLAYS
@@ -98,7 +99,10 @@ class PlotView(QWidget):
         self.bar.setImageItem(self.image)
         theme.style_colour_bar(self.bar)
         self.graphics.addItem(self.bar, 0, 1)
-        self.contours = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 120, width=1), connect="finite")
+        self._bar_shown = self.bar  # f's, or the bar of an overlay that covers f's colours
+        self._top_cover = None  # the overlay seen instead of f's colours
+        self.contours = pg.PlotDataItem(pen=pg.mkPen(colours.CONTOUR_ON_F, width=1),
+                                        connect="finite")
         self.contours.setZValue(-10)
         self.plot.addItem(self.contours)
         for item in (self.image, self.contours):
@@ -111,7 +115,7 @@ class PlotView(QWidget):
             if "payload" in spec.needs:
                 self.worker.prepares[spec.name] = module.prepare
             layer.message.connect(self.message)
-            layer.changed.connect(self._refresh_legend)
+            layer.changed.connect(self._layer_changed)
         self.trajectories = TrajectoryLayer(self.plot, session)
         self.marker = pg.TargetItem(pos=session.start, size=18, pen=pg.mkPen("k", width=2),
                                     brush=pg.mkBrush(255, 255, 255, 200), movable=True)
@@ -119,7 +123,7 @@ class PlotView(QWidget):
         self.plot.addItem(self.marker)
         # The key goes under the plot and its colour bars: it never hides the data.
         self.legend = LegendBox()
-        self.graphics.addItem(self.legend, 1, 0, 1, 3)
+        self.graphics.addItem(self.legend, 1, 0, 1, 2)
 
         self.gate = RepaintGate(self.graphics, self.graphics.viewport(), parent=self)
         self.worker.ready.connect(self._show_bundle)
@@ -225,7 +229,11 @@ class PlotView(QWidget):
         self.worker.request(self.session.objective, rect)
 
     def _options_changed(self) -> None:
-        self.vb.setAspectLocked(self.session.equal_aspect, ratio=1.0)
+        if bool(self.vb.state["aspectLocked"]) != self.session.equal_aspect:
+            self.vb.setAspectLocked(self.session.equal_aspect, ratio=1.0)
+            # pyqtgraph keeps its cached pixel size after an aspect change (only setRange and
+            # a resize drop it): the arrowheads would keep the old one.
+            self.vb.setRange(self.vb.viewRect(), padding=0)
 
     def _zoom_changed(self, *_args) -> None:
         px = self.vb.viewPixelSize()
@@ -274,14 +282,52 @@ class PlotView(QWidget):
         for name, layer in self.overlays.items():
             layer.apply_settings(self.session.overlay_settings(name))
             layer.set_visible(name in self.session.overlays)
+        self._update_cover()
         self._refresh_legend()
 
+    def covering_layer(self):
+        """The overlay whose opaque image is seen instead of f's colours, or None."""
+        return max((layer for layer in self.overlays.values() if layer.covering),
+                   key=lambda layer: layer.z, default=None)
+
+    def _update_cover(self) -> None:
+        """One colour bar, the one of what is seen: f's, or the covering overlay's (none for
+        classes, which the legend names); f's contours dark on an overlay's colours."""
+        top = self.covering_layer()
+        hidden = [layer.spec.title for layer in self.overlays.values()
+                  if layer.covering and layer is not top]
+        if hidden and top is not self._top_cover:
+            self.message.emit(f"{', '.join(hidden)}: under the {top.spec.title.lower()}, "
+                              f"which covers the plane (switch it off to see "
+                              f"{'them' if len(hidden) > 1 else 'it'})")
+        self._top_cover = top
+        bar = self.bar if top is None else top.colour_bar
+        if bar is not self._bar_shown:  # the one bar in the cell beside the plot
+            if self._bar_shown is not None:
+                self.graphics.ci.removeItem(self._bar_shown)
+            if bar is not None:
+                self.graphics.ci.addItem(bar, 0, 1)
+            self._bar_shown = bar
+        pen = colours.CONTOUR_ON_F if top is None else colours.CONTOUR_ON_OVERLAY
+        if self.contours.opts["pen"].color().getRgb() != pen:
+            self.contours.setPen(pg.mkPen(pen, width=1))
+
     def legend_entries(self) -> list[tuple[object, str]]:
+        """The key: every method's path, then each shown overlay's entries (the colours of a
+        covering image only while it is the one seen)."""
         entries = [(p.path, p.legend_label()) for p in self.trajectories.paths.values()]
+        top = self.covering_layer()
         for name, layer in self.overlays.items():
             if name in self.session.overlays:
                 entries += layer.legend
+                if layer is top:
+                    entries += layer.fill_legend
         return entries
+
+    def _layer_changed(self) -> None:
+        self._update_cover()
+        self._refresh_legend()
+        self.legend.repaint_samples()
 
     def _refresh_legend(self, *_args) -> None:
         self.legend.set_entries(self.legend_entries())

@@ -23,8 +23,9 @@ class Layer(OverlayLayer):
                                cache=False)  # redrawn every step
         self.centre = self._add(pg.ScatterPlotItem(symbol="+", size=14,
                                                    pen=pg.mkPen("w", width=2)), 21)
-        self.legend = [(swatch(None, pg.mkPen("#444", width=1)),
-                        "quadratic model at the selected iterate")]
+        # The key's sample takes the selected method's colour, as the lines do.
+        self.sample = swatch(None, pg.mkPen("#444", width=1.5))
+        self.legend = [(self.sample, "quadratic model at the selected iterate")]
         self._shown = None  # (iterate, bundle, colour) drawn last
 
     def set_visible(self, on: bool) -> None:
@@ -51,7 +52,11 @@ class Layer(OverlayLayer):
             self.lines.setData(*EMPTY)
             self.centre.setData([], [])
             return
-        self.lines.setPen(pg.mkPen(pg.mkColor(colour).lighter(140), width=1))
+        pen = pg.mkPen(colour, width=1.5)
+        self.lines.setPen(pen)
+        if self.sample.opts["pen"].color() != pen.color():
+            self.sample.setPen(pen)
+            self.changed.emit()  # the key redraws its sample
         xs, ys, m = quadratic_model(it.x, it.f, it.grad, it.hessian, bundle.fields.rect, GRID)
         self.lines.setData(*contour_lines(xs, ys, m, bundle.levels))
         self.centre.setData([it.x[0]], [it.x[1]])
