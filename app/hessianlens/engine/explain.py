@@ -35,6 +35,9 @@ _FLAG_CLASSES = {INDEFINITE: linalg2.INDEFINITE, NEGATIVE_DEFINITE: linalg2.NEGA
 
 # Closer than this (in degrees) the Newton step and -grad f count as parallel.
 PARALLEL_DEGREES = 1e-6
+# The first write-up prints its Newton step scaled by its learning rate 0.5 (Example 3 at
+# (3.1, 1.3): (-0.11, -0.44), f 0.97, where the full step -H^-1 grad f is (-0.22, -0.87)).
+WRITE_UP_NEWTON_RATE = 0.5
 
 
 def fmt_number(v: float) -> str:
@@ -110,6 +113,8 @@ class PointInspection:
     learning_rate: float
     f_after_gradient: float
     angle_degrees: float  # between the Newton step and -grad f; NaN if either is zero/missing
+    half_newton_step: np.ndarray | None = None  # WRITE_UP_NEWTON_RATE * the Newton step
+    f_after_half_newton: float = float("nan")
 
     @property
     def curvature_name(self) -> str:
@@ -142,9 +147,11 @@ def inspect_point(objective: Objective, x, learning_rate: float = 1.0) -> PointI
     s = -lr * g
     f_newton = _value(objective, here.x, p)
     f_gradient = _value(objective, here.x, s)
+    half = None if p is None else WRITE_UP_NEWTON_RATE * p
     return PointInspection(here.x, here.f, g, float(np.hypot(*g)), H, inverse,
                            np.array([low, high], dtype=float), float(linalg2.determinant(a, b, c)),
-                           int(curvature), p, f_newton, s, lr, f_gradient, _angle(p, -g))
+                           int(curvature), p, f_newton, s, lr, f_gradient, _angle(p, -g),
+                           half, _value(objective, here.x, half))
 
 
 def _value(objective: Objective, x, step) -> float:
