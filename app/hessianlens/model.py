@@ -80,7 +80,7 @@ ONESTEP_PARAMS = (
     Param("mode", "coefficients", kind=CHOICE, choices=("coefficients", "text")),
     *(Param(k, v, (-1e6, 1e6)) for k, v in (("a", -1.0), ("b", -2.0), ("c", -3.0), ("d", 0.5))),
     Param("cubic", False, kind=BOOL),
-    Param("w0", 3.0, (-1e6, 1e6)),
+    Param("w0", 4.0, (-1e6, 1e6)),  # the second write-up's demo (see ui/onestep_view.py)
     Param("lr", 0.1, (-100.0, 100.0)),
 )
 
@@ -95,7 +95,7 @@ class OneStepState:
     c: float = -3.0
     d: float = 0.5
     cubic: bool = False
-    w0: float = 3.0
+    w0: float = 4.0
     lr: float = 0.1
     text: str = "-w**2 - 2*w - 3"
 
