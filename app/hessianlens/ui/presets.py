@@ -1,4 +1,10 @@
-"""Presets (functions with their view, start point and learning rates) from resources/presets.json."""
+"""Presets (functions with their view, start point, learning rates, view options, a note and
+the claims the note makes) from resources/presets.json.
+
+Every number a note states about a run is also written as a claim (``claims``: where a method
+ends, in how many steps, its first step...), which tests/test_presets.py checks against a trace:
+a note cannot drift from what the program shows.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +24,21 @@ class Preset:
     start: tuple[float, float]
     learning_rates: dict = field(default_factory=dict)
     note: str = ""
+    equal_aspect: bool = True  # one unit of x as long as one of y (every preset's range allows)
+    log_colour: bool = False  # f's colours on a log scale (Rosenbrock, Beale)
+    claims: tuple = ()  # dicts: see tests/test_presets.py
+
+    @property
+    def view_options(self) -> dict:
+        return {"equal_aspect": self.equal_aspect, "log_colour": self.log_colour}
 
 
 def _preset(d: dict) -> Preset:
     return Preset(str(d["name"]), str(d["function"]), Rect(*(float(v) for v in d["view"])),
                   (float(d["start"][0]), float(d["start"][1])),
                   {str(k): float(v) for k, v in d.get("learning_rates", {}).items()},
-                  str(d.get("note", "")))
+                  str(d.get("note", "")), bool(d.get("equal_aspect", True)),
+                  bool(d.get("log_colour", False)), tuple(d.get("claims", ())))
 
 
 def load_presets() -> tuple[Preset, ...]:
