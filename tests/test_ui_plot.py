@@ -21,8 +21,10 @@ def test_opening_state_is_the_write_up_example_3(window):
     s = window.session
     assert s.function_text == "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
     assert s.start == (3.1, 1.3)
-    assert {m.name: m.learning_rate for m in s.enabled_methods()} == {"gd": 0.5, "newton": 1.0}
-    # Newton heads for the saddle near (3, 1); both paths are drawn whole.
+    # The write-up's learning rates (its Newton step is printed at lr 0.5), equal aspect.
+    assert {m.name: m.learning_rate for m in s.enabled_methods()} == {"gd": 0.5, "newton": 0.5}
+    assert s.equal_aspect and not s.log_colour
+    # Newton heads for the saddle at (3.14, 0.63); both paths are drawn whole.
     newton = window.plot_view.trajectories.paths["newton"].path.getData()
     assert len(newton[0]) == len(s.trajectories["newton"].iterates)
     assert abs(newton[0][-1] - np.pi) < 1e-3 and 0.5 < newton[1][-1] < 1.0
@@ -177,11 +179,12 @@ def test_clicking_an_iterate_selects_it(qtbot, window):
 
 def test_pan_recomputes_the_fields_for_the_visible_range(qtbot, window):
     view = window.plot_view
+    before = window.session.rect
     with qtbot.waitSignal(view.fields_shown, timeout=20_000):
         view.vb.translateBy(x=1.0, y=0.0)
     rect = window.session.rect
     assert view.bundle.fields.rect == rect
-    assert rect.xmin == pytest.approx(1.5)
+    assert rect.xmin == pytest.approx(before.xmin + 1.0)
 
 
 def test_status_bar_describes_the_point_under_the_cursor(qtbot, window):

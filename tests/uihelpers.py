@@ -19,8 +19,15 @@ def open_window(qtbot, tmp_path, settings=None):
     with qtbot.waitSignal(window.plot_view.fields_shown, timeout=20_000):
         window.show()
     qtbot.waitExposed(window)
-    qtbot.wait(100)  # the docks take their first sizes and the key its columns
+    settle(qtbot, window)
     return window
+
+
+def settle(qtbot, window):
+    """Wait for the layout (the docks' first sizes, the key's columns, a colour bar that came
+    or went) and then for the view the equal aspect widened to reach the session."""
+    qtbot.wait(100)
+    qtbot.waitUntil(window.plot_view.idle, timeout=20_000)
 
 
 def data_to_viewport(view, x: float, y: float) -> QPoint:

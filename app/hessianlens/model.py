@@ -133,8 +133,9 @@ class SessionState:
     step: int = 0
     selected_method: str = ""
     overlay_settings: dict = field(default_factory=dict)  # overlay -> its settings, all filled
-    equal_aspect: bool = False
+    equal_aspect: bool = True
     onestep: OneStepState = OneStepState()
+    log_colour: bool = False  # f's colours on a log scale (engine/colour_scale.py)
 
     def __post_init__(self):
         def put(name, value):
@@ -165,6 +166,8 @@ class SessionState:
             raise ValueError("selected_method must name one of the methods")
         if not isinstance(self.equal_aspect, bool):
             raise ValueError("equal_aspect must be true or false")
+        if not isinstance(self.log_colour, bool):
+            raise ValueError("log_colour must be true or false")
 
     def method(self, name: str) -> MethodConfig | None:
         return next((m for m in self.methods if m.name == name), None)
@@ -187,7 +190,7 @@ class SessionState:
                         for m in self.methods],
             "overlays": list(self.overlays),
             "overlay_settings": {k: dict(v) for k, v in self.overlay_settings.items()},
-            "view_options": {"equal_aspect": self.equal_aspect},
+            "view_options": {"equal_aspect": self.equal_aspect, "log_colour": self.log_colour},
             "onestep": asdict(self.onestep),
             "step": self.step,
             "selected_method": self.selected_method,
@@ -319,9 +322,12 @@ def state_from_dict(data) -> SessionState:
         _checked(f"overlay_settings.{name}",
                  lambda: OVERLAYS[name].resolve(_mapping(values, f"overlay_settings.{name}")))
     options = _mapping(d.get("view_options", {}), "view_options")
+    # A file without the option was written when the default was off.
     equal_aspect = options.get("equal_aspect", False)
-    if not isinstance(equal_aspect, bool):
-        _fail("view_options.equal_aspect must be true or false")
+    log_colour = options.get("log_colour", False)
+    for name, value in (("equal_aspect", equal_aspect), ("log_colour", log_colour)):
+        if not isinstance(value, bool):
+            _fail(f"view_options.{name} must be true or false")
     onestep = _onestep(d.get("onestep", {}))
     step = _integer(d.get("step", 0), "step", 0, MAX_STEPS)
     selected = d.get("selected_method", "")
@@ -329,4 +335,4 @@ def state_from_dict(data) -> SessionState:
         _fail("selected_method must name one of the methods")
     return _checked("the file", lambda: SessionState(
         function, view, start, methods, tuple(dict.fromkeys(overlays)), step, selected,
-        settings, equal_aspect, onestep))
+        settings, equal_aspect, onestep, log_colour))

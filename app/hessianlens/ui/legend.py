@@ -39,8 +39,11 @@ class LegendBox(pg.GraphicsWidget):
         self.text_colour, self.text_size = text_colour, text_size
         self.entries: list[tuple[object, QuietSample, pg.LabelItem]] = []
         self._texts: list[str] = []  # the words as given (the labels hold them escaped)
+        self._reserve: dict = {}
+        self._reserved: dict = {}  # item -> width kept for it
         self.columns = 1
         self._column_widths: list[float] = []
+        self._rows = 0
         self._laid_out_width = -1.0
         self._height = -1.0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -50,9 +53,19 @@ class LegendBox(pg.GraphicsWidget):
         self._set_height(0)
 
     # --- entries ---------------------------------------------------------------------------
-    def set_entries(self, entries) -> None:
-        """Show these (item, label) pairs; the same items again only change their words."""
+    def set_entries(self, entries, reserve: dict | None = None) -> None:
+        """Show these (item, label) pairs; the same items again only change their words.
+
+        reserve: item -> words whose width its column keeps (a status the label will read
+        later), so the columns depend on what is shown, not on what was shown before.
+        """
         items = [item for item, _ in entries]
+        reserve = reserve or {}
+        if reserve != self._reserve:
+            self._reserve = dict(reserve)
+            self._reserved = {item: _width_of(text, self.text_size)
+                              for item, text in reserve.items()}
+            self._timer.start()
         if items == [item for item, _, _ in self.entries]:
             for i, ((_, text), (_, _, label)) in enumerate(zip(entries, self.entries)):
                 if self._texts[i] != text:
@@ -93,9 +106,9 @@ class LegendBox(pg.GraphicsWidget):
 
     # --- layout ------------------------------------------------------------------------------
     def _room(self, i: int) -> float:
-        if not self._column_widths:
+        if not self._column_widths or not self._rows:
             return 0.0
-        return self._column_widths[i % self.columns] + SLACK
+        return self._column_widths[min(i // self._rows, len(self._column_widths) - 1)] + SLACK
 
     def _set_height(self, h: float) -> None:
         if h != self._height:
@@ -109,26 +122,32 @@ class LegendBox(pg.GraphicsWidget):
         """As many columns as fit the width, entries placed row by row, the height to match."""
         self._timer.stop()
         width = self.size().width() - 2 * MARGIN
-        widths = [_text_width(label) for _, _, label in self.entries]
+        widths = [max(_text_width(label), self._reserved.get(item, 0.0))
+                  for item, _, label in self.entries]
         n = len(widths)
+        # Filled column by column: the long lines of the methods share the first column, the
+        # overlays' short ones the next.
         columns = max(1, min(self.max_columns, n))
         while columns > 1:
-            cols = [max(widths[c::columns]) for c in range(columns)]
+            rows = -(-n // columns)
+            cols = [max(widths[c * rows:(c + 1) * rows], default=0.0) for c in range(columns)]
             if sum(cols) + columns * (SAMPLE + GAP) + SLACK <= width:
                 break
             columns -= 1
+        rows = -(-n // columns) if n else 0
         self.columns = columns
-        self._column_widths = [max(widths[c::columns], default=0.0) for c in range(columns)]
+        self._rows = rows
+        self._column_widths = [max(widths[c * rows:(c + 1) * rows], default=0.0)
+                               for c in range(columns)]
         lefts, x = [], MARGIN
         for w in self._column_widths:
             lefts.append(x)
             x += SAMPLE + w + GAP
         for i, (_, sample, label) in enumerate(self.entries):
-            row, col = divmod(i, columns)
+            col, row = divmod(i, rows)
             y = MARGIN + row * ROW
             sample.setPos(lefts[col], y + (ROW - sample.height()) / 2)
             label.setPos(lefts[col] + SAMPLE, y + (ROW - label.height()) / 2)
-        rows = -(-n // columns)
         self._laid_out_width = self.size().width()
         self._set_height(2 * MARGIN + rows * ROW if n else 0)
 
@@ -143,3 +162,8 @@ class LegendBox(pg.GraphicsWidget):
 
 def _text_width(label: pg.LabelItem) -> float:
     return label.item.boundingRect().width()
+
+
+def _width_of(text: str, size: str) -> float:
+    """The width a label of these words takes."""
+    return _text_width(pg.LabelItem(html.escape(text, quote=False), size=size))

@@ -20,6 +20,7 @@ from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.dimensions import LazyPage
 from hessianlens.ui.export import default_size
 from hessianlens.ui.export_dialog import ExportOptions
+from hessianlens.ui.fit_view import ViewFitter
 from hessianlens.ui.function_editor import FunctionEditor
 from hessianlens.ui.inspector import InspectorPanel
 from hessianlens.ui.job_progress import JobProgress
@@ -44,7 +45,10 @@ def session_from_settings(s: QSettings) -> Session:
         except ExpressionError:  # remembered by a version whose parser was more lenient
             pass
     p = default_preset()
-    return Session(p.function, p.rect, p.start, default_methods())
+    session = Session(p.function, p.rect, p.start, default_methods())
+    session.load(learning_rates=p.learning_rates, view_options=p.view_options)
+    session.set_step(session.last_step)  # the paths shown whole
+    return session
 
 
 def window_icon() -> QIcon:
@@ -139,6 +143,8 @@ class MainWindow(QMainWindow):
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
         self.session.trajectories_changed.connect(self._trajectories_changed)
 
+        self.fitter = ViewFitter(self.session, self)
+        self.fitter.message.connect(self.show_message)
         self.files = WindowFiles(self)
         self._make_actions()
         self._make_menus()
@@ -192,6 +198,7 @@ class MainWindow(QMainWindow):
         for spec in OVERLAYS.values():
             a = self._action(spec.title, spec.tooltip, keys=spec.shortcut, checkable=True,
                              checked=spec.name in self.session.overlays)
+            a.setIconText(spec.toolbar_title)
             a.toggled.connect(lambda on, n=spec.name: self._overlay_toggled(n, on))
             self.overlay_actions[spec.name] = a
             for param in (p for p in spec.settings if p.name in spec.menu_settings):
@@ -204,8 +211,14 @@ class MainWindow(QMainWindow):
             "Equal aspect", "Keep one unit of x as long as one unit of y on screen",
             self.session.set_equal_aspect, keys="Ctrl+Shift+A", checkable=True,
             checked=self.session.equal_aspect)
-        self.session.options_changed.connect(
-            lambda: self.aspect_action.setChecked(self.session.equal_aspect))
+        self.log_action = self._action(
+            "Log colour scale", "Colour f on a log scale (log10(1 + (f - min f)/s)): the "
+            "valleys of Rosenbrock or Beale, a thousandth of their range deep, show",
+            self.session.set_log_colour, keys="Ctrl+L", checkable=True,
+            checked=self.session.log_colour)
+        self.log_action.setIconText("Log colours")
+        self.session.options_changed.connect(self._sync_options)
+        self.fit_action = self.fitter.action
         self.save_image_action = self.files.export_image_action
         self.export_action = self.files.export_trajectories_action
         self.quit_action = self._action("Quit", "Close Hessian Lens", self.close, keys="Ctrl+Q")
@@ -232,6 +245,8 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             view.addAction(a)
         view.addAction(self.aspect_action)
+        view.addAction(self.log_action)
+        view.addAction(self.fit_action)
         view.addAction(self.surface_page.reset_camera_action)
         view.addSeparator()
         for dock in self.docks.values():
@@ -256,6 +271,8 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             overlays.addAction(a)
         overlays.addAction(self.aspect_action)
+        overlays.addAction(self.log_action)
+        overlays.addAction(self.fit_action)
         self.addToolBar(overlays)
         play = QToolBar("Playback", self)
         play.setObjectName("toolbar_playback")
@@ -264,6 +281,12 @@ class MainWindow(QMainWindow):
         play.addWidget(self.playback.speed)
         play.addWidget(self.playback.counter)
         self.addToolBar(play)
+
+    def _sync_options(self) -> None:
+        for action, on in ((self.aspect_action, self.session.equal_aspect),
+                           (self.log_action, self.session.log_colour)):
+            if action.isChecked() != on:
+                action.setChecked(on)
 
     def _overlay_toggled(self, name: str, on: bool) -> None:
         self.session.set_overlay(name, on)
@@ -304,7 +327,7 @@ class MainWindow(QMainWindow):
     def apply_preset(self, preset: Preset) -> None:
         self.playback.set_playing(False)
         if self.session.load(preset.function, preset.rect, preset.start,
-                             preset.learning_rates) is None:
+                             preset.learning_rates, preset.view_options) is None:
             self.files.forget_path()
             self.set_session_name(preset.name)
             self.show_message(preset.note)
@@ -358,6 +381,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.plot_view.shutdown()
+        self.fitter.shutdown()
         self.dimensions_page.shutdown()
         self.surface_page.shutdown()
         super().closeEvent(event)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -16,6 +17,7 @@ from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui import theme
 from hessianlens.ui.field_worker import FieldWorker
 from hessianlens.ui.legend import LegendBox
+from hessianlens.ui.plane_colours import PlaneColours
 from hessianlens.ui.overlays.base import cache_drawing, image_rect, module_of
 from hessianlens.ui.repaint_gate import RepaintGate
 from hessianlens.ui.session import Session
@@ -99,8 +101,6 @@ class PlotView(QWidget):
         self.bar.setImageItem(self.image)
         theme.style_colour_bar(self.bar)
         self.graphics.addItem(self.bar, 0, 1)
-        self._bar_shown = self.bar  # f's, or the bar of an overlay that covers f's colours
-        self._top_cover = None  # the overlay seen instead of f's colours
         self.contours = pg.PlotDataItem(pen=pg.mkPen(colours.CONTOUR_ON_F, width=1),
                                         connect="finite")
         self.contours.setZValue(-10)
@@ -116,6 +116,7 @@ class PlotView(QWidget):
                 self.worker.prepares[spec.name] = module.prepare
             layer.message.connect(self.message)
             layer.changed.connect(self._layer_changed)
+        self.colours = PlaneColours(self)
         self.trajectories = TrajectoryLayer(self.plot, session)
         self.marker = pg.TargetItem(pos=session.start, size=18, pen=pg.mkPen("k", width=2),
                                     brush=pg.mkBrush(255, 255, 255, 200), movable=True)
@@ -178,10 +179,8 @@ class PlotView(QWidget):
         self.gate.release()
         self.bundle = bundle
         fields = bundle.fields
-        self.image.setImage(fields.f, autoLevels=False)
+        self.colours.show_f(bundle)
         self.image.setRect(*image_rect(fields.rect, fields.shape))
-        self.bar.setLevels(bundle.f_range)
-        self.contours.setData(*bundle.f_lines)
         px = self.vb.viewPixelSize()
         for name, layer in self.overlays.items():
             needs = OVERLAYS[name].needs
@@ -190,6 +189,11 @@ class PlotView(QWidget):
             if "zoom" in needs:
                 layer.update_view(px)
         self.fields_shown.emit()
+
+    def f_levels(self, bundle) -> np.ndarray:
+        """The levels of f's contour lines in the colour scale shown (the quadratic model
+        draws its own lines on the same levels)."""
+        return self.colours.f_levels(bundle)
 
     # --- view range ----------------------------------------------------------------------
     def current_rect(self) -> Rect | None:
@@ -212,6 +216,13 @@ class PlotView(QWidget):
         if not self._setting_range:
             self._view_timer.start()
 
+    def commit_view(self) -> None:
+        """Hand a view change still waiting for the layout to the session now (an export
+        lays the view out once and does not wait)."""
+        if self._view_timer.isActive():
+            self._view_timer.stop()
+            self._commit_view()
+
     def _commit_view(self) -> None:
         rect = self.current_rect()
         if rect is not None:
@@ -224,11 +235,16 @@ class PlotView(QWidget):
             self._apply_rect(rect)
             rect = self.current_rect() or rect  # the aspect lock may have widened it
             if rect != self.session.rect:
-                self.session.set_view(rect)
+                # The widened range reaches the session once the layout has settled (the key
+                # may change its height with the same change): committed at once, it would be
+                # widened again for the plot's passing shape, and creep.
+                self._view_timer.start()
                 return
         self.worker.request(self.session.objective, rect)
 
     def _options_changed(self) -> None:
+        if self.colours.log_on() != self.session.log_colour:
+            self.colours.scale_changed()
         if bool(self.vb.state["aspectLocked"]) != self.session.equal_aspect:
             self.vb.setAspectLocked(self.session.equal_aspect, ratio=1.0)
             # pyqtgraph keeps its cached pixel size after an aspect change (only setRange and
@@ -282,35 +298,12 @@ class PlotView(QWidget):
         for name, layer in self.overlays.items():
             layer.apply_settings(self.session.overlay_settings(name))
             layer.set_visible(name in self.session.overlays)
-        self._update_cover()
+        self.colours.update_cover()
         self._refresh_legend()
 
     def covering_layer(self):
         """The overlay whose opaque image is seen instead of f's colours, or None."""
-        return max((layer for layer in self.overlays.values() if layer.covering),
-                   key=lambda layer: layer.z, default=None)
-
-    def _update_cover(self) -> None:
-        """One colour bar, the one of what is seen: f's, or the covering overlay's (none for
-        classes, which the legend names); f's contours dark on an overlay's colours."""
-        top = self.covering_layer()
-        hidden = [layer.spec.title for layer in self.overlays.values()
-                  if layer.covering and layer is not top]
-        if hidden and top is not self._top_cover:
-            self.message.emit(f"{', '.join(hidden)}: under the {top.spec.title.lower()}, "
-                              f"which covers the plane (switch it off to see "
-                              f"{'them' if len(hidden) > 1 else 'it'})")
-        self._top_cover = top
-        bar = self.bar if top is None else top.colour_bar
-        if bar is not self._bar_shown:  # the one bar in the cell beside the plot
-            if self._bar_shown is not None:
-                self.graphics.ci.removeItem(self._bar_shown)
-            if bar is not None:
-                self.graphics.ci.addItem(bar, 0, 1)
-            self._bar_shown = bar
-        pen = colours.CONTOUR_ON_F if top is None else colours.CONTOUR_ON_OVERLAY
-        if self.contours.opts["pen"].color().getRgb() != pen:
-            self.contours.setPen(pg.mkPen(pen, width=1))
+        return self.colours.covering_layer()
 
     def legend_entries(self) -> list[tuple[object, str]]:
         """The key: every method's path, then each shown overlay's entries (the colours of a
@@ -325,19 +318,27 @@ class PlotView(QWidget):
         return entries
 
     def _layer_changed(self) -> None:
-        self._update_cover()
+        self.colours.update_cover()
         self._refresh_legend()
         self.legend.repaint_samples()
 
     def _refresh_legend(self, *_args) -> None:
-        self.legend.set_entries(self.legend_entries())
+        # Room for each path's longest line: the key keeps its columns (and the plot its
+        # shape) through playback and drags.
+        self.legend.set_entries(self.legend_entries(), {
+            p.path: p.widest_label() for p in self.trajectories.paths.values()})
 
     def busy(self) -> bool:
         """True while the fields or an overlay's own job are being computed."""
         return self.worker.busy() or any(layer.busy() for layer in self.overlays.values())
 
+    def idle(self) -> bool:
+        """No view change waiting to reach the session and nothing being computed."""
+        return not self._view_timer.isActive() and not self.busy()
+
     def shutdown(self) -> None:
         """Let running jobs finish before the window goes away."""
+        self._view_timer.stop()  # no view change reaches a session after its window
         for layer in self.overlays.values():
             layer.shutdown()
         self.worker.wait(5000)
