@@ -99,7 +99,7 @@ def test_export_params_per_method_or_for_every_drawn_method():
     (["--param", "newton.beta=1"], "method 'newton' has no parameter 'beta'; its parameters: "
                                    "learning_rate"),
     (["--param", "beta=1"], "none of the drawn methods (gd, newton) has a parameter 'beta'"),
-    (["--param", "adam.learning_rate=1"], "unknown method 'adam'; choose from gd, newton"),
+    (["--param", "adagrad.learning_rate=1"], "unknown method 'adagrad'; choose from gd, newton"),
     (["--param", "gd.learning_rate=0"], "learning_rate must be a number from 1e-06 to 1000"),
 ])
 def test_export_param_errors_name_the_valid_ones(args, words):

@@ -24,10 +24,13 @@ def lab(rgb) -> np.ndarray:
 
 def overlay_colours() -> np.ndarray:
     """Every colour an overlay draws: the det H map (sampled), the classes, the basins at
-    every shade the map uses (down to half brightness), arrows, rings, casings, det H = 0."""
+    every shade the map uses (down to half brightness), arrows, rings, casings, det H = 0, the
+    stability map."""
     from hessianlens.ui.overlays.determinant import colour_map
+    from hessianlens.ui.overlays.stability import stable_colours
 
-    samples = colour_map().getLookupTable(0.0, 1.0, 256, alpha=False)
+    samples = np.vstack([m.getLookupTable(0.0, 1.0, 256, alpha=False)
+                         for m in (colour_map(), stable_colours())])
     fixed = [colours.rgb(c) for c in (colours.POSITIVE_DEFINITE, colours.INDEFINITE,
                                       colours.NEGATIVE_DEFINITE, colours.DOWNHILL,
                                       colours.UPHILL, colours.STATIONARY, colours.CASING)]

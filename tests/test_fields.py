@@ -99,6 +99,16 @@ def test_a_rect_must_be_a_rectangle():
         Rect(0, float("nan"), 0, 1)
 
 
+def test_a_rect_too_narrow_to_sample_or_too_wide_for_floats_is_refused():
+    with pytest.raises(ValueError, match="too small"):
+        Rect(0, 5e-324, 0, 5e-324)  # one minimum was reported as four, with warnings
+    with pytest.raises(ValueError, match="too small"):
+        Rect(1e6, 1e6 + 1e-5, 0, 1)  # 1e-11 of its size
+    with pytest.raises(ValueError, match="too large"):
+        Rect(-1e308, 1e308, 0, 1)
+    assert Rect(1e6, 1e6 + 1e-2, -1e-3, 1e-3).width == pytest.approx(1e-2)
+
+
 def test_quadratic_model_is_exact_for_a_quadratic_and_matches_f_to_second_order():
     from hessianlens.engine.fields import quadratic_model
 

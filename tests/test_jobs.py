@@ -93,3 +93,29 @@ def test_cancel_delivers_nothing_and_the_job_sees_it(qtbot):
     job.wait()
     qtbot.wait(50)
     assert results == [] and running == [True, False] and not job.busy()
+
+
+def test_parts_of_a_result_arrive_in_order_and_a_superseded_request_sends_none(qtbot):
+    job = Job()
+    results, _, _ = collect(job)
+    parts = []
+    job.partial.connect(parts.append)
+    started, release = threading.Event(), threading.Event()
+
+    def old(ticket):
+        started.set()
+        release.wait(5)
+        ticket.partial("stale")  # after a newer request: dropped
+        return "old"
+
+    def new(ticket):
+        for i in range(3):
+            ticket.partial(i)
+        return "done"
+
+    job.request(old, now=True)
+    assert started.wait(5)
+    job.request(new)  # waits for the old job's thread
+    release.set()
+    qtbot.waitUntil(lambda: bool(results), timeout=5000)
+    assert parts == [0, 1, 2] and [r.value for r in results] == ["done"]

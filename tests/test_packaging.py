@@ -212,6 +212,20 @@ def test_bundle_traces_newton_to_the_minimum_in_one_step(bundle):
 
 
 @pytest.mark.bundle
+def test_bundle_builds_through_the_fork_server(bundle):
+    # The window builds in pool workers forked by multiprocessing's fork server, which starts
+    # a copy of the bundled executable (launcher.py's freeze_support() makes it the server).
+    env = dict(os.environ, HESSIANLENS_BUILD_METHOD="pool")
+    result = bundle_run(bundle, "trace", "--function", "abs(log(x)) + y**2", "--start", "2,1",
+                        "--method", "newton", "--steps", "2", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["steps"][0]["grad"] == pytest.approx([0.5, 2.0])
+    slow = bundle_run(bundle, "trace", "--function", "**".join(["x", "y"] * 30), "--start",
+                      "1,1", "--method", "gd", env=env)
+    assert slow.returncode == 2 and "too expensive" in slow.stderr, slow.stderr
+
+
+@pytest.mark.bundle
 def test_bundle_runs_numdifftools(bundle):
     # numdifftools needs the parts of scipy the spec keeps (linalg, ndimage, special).
     result = bundle_run(bundle, "bench", "--only", "engine")

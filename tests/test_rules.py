@@ -9,14 +9,19 @@ from hessianlens.engine.rules import BUILT_IN, RULES, make_rule, register, rule_
 from hessianlens.engine.rules.base import StatelessRule, Steps, full
 
 
-def test_every_built_in_rule_declares_title_explanation_and_a_learning_rate():
+def test_every_built_in_rule_declares_title_explanation_and_its_parameters():
     assert list(RULES) == ["gd", "newton", "newton-linesearch", "saddle-free", "damped-newton",
-                           "optimal-lr"]
+                           "optimal-lr", "bfgs", "sr1", "trust-region", "dogleg", "momentum",
+                           "nesterov", "adam", "rmsprop"]
     for cls in BUILT_IN:
         assert cls.title and cls.explanation and "\n" not in cls.explanation
-        (lr,) = cls.params
-        assert lr.name == "learning_rate" and lr.log and lr.help
-        assert make_rule(cls.name).learning_rate == lr.default
+        assert cls.params and all(p.help for p in cls.params)
+        lr = next((p for p in cls.params if p.name == "learning_rate"), None)
+        if lr is not None:  # a step scale, stepped by factors in the panel
+            assert lr.log and make_rule(cls.name).learning_rate == lr.default
+    # The rules without a learning rate: a line search or a trust radius sets the step.
+    assert [c.name for c in BUILT_IN if "learning_rate" not in {p.name for p in c.params}] \
+        == ["bfgs", "sr1", "trust-region", "dogleg"]
 
 
 def test_defaults_are_the_rules_own():
@@ -40,8 +45,8 @@ def test_unknown_or_out_of_range_parameters_are_value_errors_naming_the_valid_on
 
 
 def test_unknown_method_names_the_registered_ones():
-    with pytest.raises(ValueError, match="unknown method 'adam': choose from gd, newton"):
-        rule_class("adam")
+    with pytest.raises(ValueError, match="unknown method 'adagrad': choose from gd, newton"):
+        rule_class("adagrad")
     with pytest.raises(ValueError, match="unknown method"):
         rule_class(["gd"])  # not even a string
 

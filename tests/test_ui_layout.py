@@ -37,7 +37,9 @@ def test_the_plane_gets_at_least_half_the_width(qtbot, tmp_path, size):
 
 def test_a_small_screen_tabs_the_right_hand_docks(qtbot, tmp_path):
     window = first_window(qtbot, tmp_path, 1366, 768)
-    assert window.tabifiedDockWidgets(window.docks["inspector"]) == [window.docks["convergence"]]
+    right = [window.docks[k] for k in ("convergence", "rates", "sweep")]
+    assert set(window.tabifiedDockWidgets(window.docks["inspector"])) == set(right)
+    assert window.docks["rates"].visibleRegion().isEmpty()  # behind the inspector
     assert window.docks["methods"] in window.tabifiedDockWidgets(window.docks["basins"])
     assert not window.tabifiedDockWidgets(window.docks["function"])
 
@@ -48,3 +50,6 @@ def test_a_tall_screen_shows_inspector_and_convergence_together(qtbot, tmp_path)
     assert not window.tabifiedDockWidgets(inspector)
     assert inspector.isVisible() and convergence.isVisible()
     assert inspector.geometry().bottom() <= convergence.geometry().top()
+    # the lens's docks in tabs behind the convergence plot
+    assert set(window.tabifiedDockWidgets(convergence)) == {window.docks["rates"],
+                                                            window.docks["sweep"]}

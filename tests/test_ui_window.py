@@ -88,7 +88,7 @@ def test_play_at_the_end_replays_from_the_start(qtbot, window):
 
 def test_presets_menu_loads_each_preset(window):
     presets = load_presets()
-    assert len(presets) == 11
+    assert len(presets) == 12
     menu_actions = {a.text(): a for a in window.menuBar().actions()}
     preset_menu = menu_actions["P&resets"].menu()
     rosenbrock = next(a for a in preset_menu.actions() if a.text() == "Rosenbrock")

@@ -6,7 +6,7 @@ import platform
 
 import numpy as np
 
-from hessianlens.timing import interleaved_median_ms, median_ms
+from hessianlens.timing import interleaved_median_ms, median_ms, spread_ms
 
 EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
 GRID = 512
@@ -21,7 +21,21 @@ def _basins_ms(objective, rule, rect) -> tuple[float, float]:
                                                   tol=tol), repeat=3) for tol in (1e-6, 0.0))
 
 
+def _sweep_ms(objective) -> dict:
+    """Gradient descent from the write-up's start (3.1, 1.3) at 400 log-spaced rates x up to
+    1,000 steps: as the window runs it (lr 1e-3..10, tol 1e-6: rows drop out as they converge
+    or diverge) and the worst case (lr 1e-4..1, tol 0: every rate takes all 1,000 steps)."""
+    from hessianlens.engine.rules import make_rule
+    from hessianlens.engine.sweep import log_rates, sweep_rates
+
+    gd = make_rule("gd")
+    return {name: spread_ms(lambda: sweep_rates(objective, gd, (3.1, 1.3), log_rates(lo, hi, 400),
+                                                max_steps=1000, tol=tol), repeat=7)
+            for name, lo, hi, tol in (("window", 1e-3, 10.0, 1e-6), ("all_steps", 1e-4, 1.0, 0.0))}
+
+
 def engine_benchmarks() -> dict:
+    from hessianlens.engine.basins import compute_basins
     from hessianlens.engine.fields import Rect, compute_fields, compute_value
     from hessianlens.engine.objective import objective_from_text
     from hessianlens.engine.rules import make_rule
@@ -52,6 +66,10 @@ def engine_benchmarks() -> dict:
     # A 100-step run: tol 0 never converges on a smooth function, so all 100 steps are taken.
     newton_ms = median_ms(lambda: run(objective, newton, (3.1, 2.2), max_steps=100, tol=0.0))
     basins_ms, basins_all_ms = _basins_ms(objective, newton, rect)
+    # Newton's relatives with memory, as the window runs them (tol 1e-6): the line search's
+    # extra evaluations (BFGS) and the rejected trials (trust region) cost on top of Newton's.
+    relatives = {name: spread_ms(lambda r=make_rule(name): compute_basins(
+        objective, r, rect, 256, max_steps=50), repeat=5) for name in ("bfgs", "trust-region")}
     return {
         "function": EXAMPLE3,
         "grid": f"{GRID}x{GRID}",
@@ -72,6 +90,10 @@ def engine_benchmarks() -> dict:
         "basins_newton_256x256_50_steps_ms": round(basins_ms, 1),
         "basins_newton_256x256_all_50_steps_ms": round(basins_all_ms, 1),
         "basins_target_ms": 1000,
+        **{f"basins_{name.replace('-', '_')}_256x256_50_steps_ms": v
+           for name, v in relatives.items()},
+        "sweep_gd_400_rates_1000_steps_ms": _sweep_ms(objective),
+        "sweep_target_ms": 1000,
     }
 
 

@@ -1,5 +1,5 @@
 """Command line: no arguments opens the window; subcommands trace, basins, onestep, export,
-scaling, bench."""
+scaling, rates, sweep, bench."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hessianlens {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    trace = sub.add_parser("trace", help="run gradient descent or Newton from a start point "
-                                         "and print every iterate", epilog=params_epilog(),
+    trace = sub.add_parser("trace", help="run a method (gradient descent, Newton or a relative) "
+                                         "from a start point and print every iterate",
+                           epilog=params_epilog(),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     trace.add_argument("--function", required=True, help="f(x, y), e.g. 'x**2 + 3*y**2'")
     trace.add_argument("--start", required=True, type=point, help="start point X,Y")
@@ -79,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     from hessianlens.scaling_cli import add_parser as add_scaling_parser
 
     add_scaling_parser(sub)
+    from hessianlens import rates_cli, sweep_cli
+
+    rates_cli.add_parser(sub)
+    sweep_cli.add_parser(sub)
     return parser
 
 
@@ -146,10 +151,10 @@ ONESTEP_KEYS = ("eta", "w0", "f_w0", "df_w0", "d2f_w0", "w1", "f_w1", "w_star", 
 
 
 def cmd_onestep(args) -> int:
-    from hessianlens.engine.linefunction import line_function
+    from hessianlens.engine.build import build_line_function
     from hessianlens.engine.onestep import one_step
 
-    d = one_step(parse_function(args.function, line_function), args.w0).as_dict()
+    d = one_step(parse_function(args.function, build_line_function), args.w0).as_dict()
     out = {"function": d["function"], **{k: d[k] for k in ONESTEP_KEYS},
            "status": d["status"], "message": d["message"]}
     if args.format == "json":
@@ -179,6 +184,21 @@ def open_window(argv) -> int:
 
 COMMANDS = {"trace": cmd_trace, "bench": cmd_bench, "basins": cmd_basins, "onestep": cmd_onestep,
             "export": cmd_export, "scaling": cmd_scaling}
+
+
+def cmd_rates(args) -> int:
+    from hessianlens.rates_cli import cmd_rates as rates
+
+    return rates(args)
+
+
+def cmd_sweep(args) -> int:
+    from hessianlens.sweep_cli import cmd_sweep as sweep
+
+    return sweep(args)
+
+
+COMMANDS.update(rates=cmd_rates, sweep=cmd_sweep)
 
 _OPTION = re.compile(r"--?[A-Za-z][\w-]*(=.*)?")
 
@@ -220,3 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl+C: files being written were left as they were
         sys.stderr.write(f"\nhessianlens {args.command}: interrupted\n")
         return EXIT_INTERRUPTED
+    except Exception as exc:  # the last resort: one line, never a traceback
+        sys.stderr.write(f"hessianlens {args.command}: internal error "
+                         f"({type(exc).__name__}: {_first_line(exc)})\n")
+        return EXIT_USAGE
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else "no message"

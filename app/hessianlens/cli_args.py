@@ -70,12 +70,13 @@ def plane_range(text: str):
 
 
 def parse_function(text: str, build=None):
-    """build(text) (default: objective_from_text), its ExpressionError as a CliError."""
+    """build(text) (default: build_objective, in a worker process with a time limit), its
+    ExpressionError as a CliError."""
+    from hessianlens.engine.build import build_objective
     from hessianlens.engine.expression import ExpressionError
-    from hessianlens.engine.objective import objective_from_text
 
     try:
-        return (build or objective_from_text)(text)
+        return (build or build_objective)(text)
     except ExpressionError as exc:
         raise CliError(f"error in the function: {exc.message}\n{exc.caret()}") from None
 

@@ -17,6 +17,10 @@ from __future__ import annotations
 # det H: purple (< 0) through near-white (0) to green (> 0); PRGn, 11 classes.
 DIVERGING = ("#40004b", "#762a83", "#9970ab", "#c2a5cf", "#e7d4e8", "#f7f7f7", "#d9f0d3",
              "#a6dba0", "#5aae61", "#1b7837", "#00441b")
+# The stability map: tan (gradient descent's rate too large) through white to green (stable):
+# BrBG's browns, PRGn's greens (BrBG's teals are near a method's cyan).
+STABILITY = ("#8c510a", "#bf812d", "#dfc27d", "#f6e8c3", "#f7f7f7", "#d9f0d3", "#a6dba0",
+             "#5aae61", "#1b7837")
 # Curvature classes, opaque (the plane shows exactly the legend's colours).
 POSITIVE_DEFINITE = "#a6dba0"
 INDEFINITE = "#c2a5cf"

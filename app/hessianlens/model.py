@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from hessianlens.engine.fields import MAX_COORDINATE, Rect
 from hessianlens.engine.params import BOOL, CHOICE, Param, resolve, shown
@@ -206,6 +206,14 @@ def default_methods() -> tuple[MethodConfig, ...]:
         out.append(MethodConfig(name, name in OPENING_RATES, params, 100, 1e-6,
                                 PALETTE[i % len(PALETTE)]))
     return tuple(out)
+
+
+def with_every_rule(methods) -> tuple[MethodConfig, ...]:
+    """The methods, then every registered rule they lack, switched off with its default
+    parameters and colour (a state remembered before a rule was added lists it too)."""
+    listed = {m.name for m in methods}
+    return tuple(methods) + tuple(replace(m, enabled=False) for m in default_methods()
+                                  if m.name not in listed)
 
 
 # --- decoded JSON -> SessionState ---------------------------------------------------------

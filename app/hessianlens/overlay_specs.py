@@ -104,6 +104,18 @@ BUILT_IN = (
                           help="K: a start that has not converged after K steps is "
                                "'not converged'")),
                 panel="hessianlens.ui.basins_panel", panel_title="Basins", short_title="Basins"),
+    OverlaySpec("stability", "Stability",
+                "Colour the plane by 2/lambda_max, the rate above which gradient descent "
+                "diverges on the local quadratic (hatched where H is not positive definite), "
+                "and draw the curve where it equals gradient descent's rate: green where that "
+                "rate is locally stable, tan where it is not",
+                "Ctrl+6", "hessianlens.ui.overlays.stability", ("payload",)),
+    OverlaySpec("beliefs", "Believed H",
+                "At the selected iterate, the quadratic model the selected method believes in "
+                "(its level set through the iterate, in its colour) beside the true Hessian's "
+                "(thick white); the trust radius with the model's minimiser and the Cauchy "
+                "point; Adam's and RMSProp's per-coordinate steps against 1/H_ii and 1/|lambda|",
+                "Ctrl+7", "hessianlens.ui.overlays.beliefs", ("fields", "selection")),
 )
 
 OVERLAYS: dict[str, OverlaySpec] = {}

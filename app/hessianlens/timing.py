@@ -20,8 +20,8 @@ def interleaved_median_ms(fns, repeat: int = 11) -> list[float]:
     return [statistics.median(t) for t in times]
 
 
-def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
-    """Median wall time of fn() in milliseconds."""
+def times_ms(fn, repeat: int = 7, warmup: int = 1) -> list[float]:
+    """Wall times of repeated fn() calls in milliseconds, after warmup calls."""
     for _ in range(warmup):
         fn()
     times = []
@@ -29,4 +29,17 @@ def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def median_ms(fn, repeat: int = 7, warmup: int = 1) -> float:
+    """Median wall time of fn() in milliseconds."""
+    return statistics.median(times_ms(fn, repeat, warmup))
+
+
+def spread_ms(fn, repeat: int = 7, warmup: int = 1) -> dict[str, float]:
+    """{min, median, max} wall time of fn() in milliseconds, rounded to 0.1 ms."""
+    times = times_ms(fn, repeat, warmup)
+    return {k: round(v, 1) for k, v in (("min", min(times)),
+                                         ("median", statistics.median(times)),
+                                         ("max", max(times)))}

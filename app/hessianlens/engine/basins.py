@@ -2,9 +2,8 @@
 
 Each start ends at a stationary point (converged: |grad f| < tol), diverged (left the square
 |x|, |y| <= bound or met a non-finite value), or not converged (K steps used up, or the rule
-had no step: a singular Hessian). The loop runs over steps only; every step is one call of
-the rule's array code (:meth:`Rule.steps`) on the still-active starts, their state compacted
-with them, exactly the code the single-trajectory runner uses, so the two agree start by start.
+had no step: a singular Hessian). The starts run together in engine/batch_run.py, exactly the
+code the single-trajectory runner uses, so the two agree start by start.
 """
 
 from __future__ import annotations
@@ -15,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hessianlens import colours
-from hessianlens.engine import linalg2
+from hessianlens.engine import batch_run, linalg2
+from hessianlens.engine.batch_run import BatchEnds, run_batch
 from hessianlens.engine.fields import Rect, grid_axes
 from hessianlens.engine.objective import Objective
-from hessianlens.engine.rules.base import Batch, compact
 from hessianlens.engine.serialize import json_number
 from hessianlens.files import atomic_path, check_png
 
@@ -41,9 +40,6 @@ MAX_STATIONARY = 64
 # Starts x steps one run may take: about 1.3e7 start-steps a second were measured on
 # Example 3 (2 cores), so this is minutes; 2048^2 starts x 100,000 steps would be hours.
 MAX_WORK = 2_000_000_000
-
-# Per-start status codes while running.
-_ACTIVE, _CONVERGED, _DIVERGED, _STOPPED = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -173,72 +169,30 @@ def compute_basins(objective: Objective, rule, rect: Rect, nx: int = 256, ny: in
     X, Y = np.meshgrid(xs, ys)
     shape = X.shape
     n = X.size
-    state = np.full(n, _ACTIVE, dtype=np.int8)
-    taken = np.zeros(n, dtype=np.int32)
-    end_x, end_y, end_g = X.ravel().copy(), Y.ravel().copy(), np.zeros(n)
-    idx = np.arange(n)
-    x, y = end_x.copy(), end_y.copy()
-    memory: dict = {}  # the rule's state, rows matching the active starts
     lr = float(rule.learning_rate)
+    ends = run_batch(objective, rule, X.ravel(), Y.ravel(), max_steps, tol, bound,
+                     progress=progress, cancel=cancel)
 
     def finish(status, message, labels, outcomes):
         return BasinMap(rule.name, lr, rect, xs, ys, int(max_steps), float(tol),
-                        labels.reshape(shape), taken.reshape(shape), tuple(outcomes), status,
-                        message, dict(rule.values))
+                        labels.reshape(shape), ends.steps.reshape(shape), tuple(outcomes),
+                        status, message, dict(rule.values))
 
-    def settle(mask, code, k, g=None):
-        if not mask.any():
-            return
-        where = idx[mask]
-        state[where], taken[where] = code, k
-        end_x[where], end_y[where] = x[mask], y[mask]
-        if g is not None:
-            end_g[where] = g[mask]
-
-    for k in range(max_steps + 1):
-        if cancel is not None and cancel():
-            return finish(CANCELLED, f"cancelled after {k} of {max_steps} steps",
-                          np.full(n, -1, dtype=np.int16), ())
-        d = objective.derivatives(x, y)
-        with np.errstate(all="ignore"):
-            # The runner's tests, in its order: outside the bound or non-finite -> diverged,
-            # then |grad f| < tol -> converged.
-            bad = ~(np.isfinite(x) & np.isfinite(y)) | (np.maximum(np.abs(x), np.abs(y)) > bound)
-            for a in d:
-                bad |= ~np.isfinite(a)
-            gnorm = np.hypot(d[1], d[2])
-        conv = ~bad & (gnorm < tol)
-        settle(bad, _DIVERGED, k)
-        settle(conv, _CONVERGED, k, gnorm)
-        keep = ~(bad | conv)
-        if k == max_steps:
-            settle(keep, _STOPPED, k)
-            break
-        (idx, x, y, *d), memory = compact(keep, (idx, x, y, *d), memory)
-        batch = Batch(x, y, *d)
-        if k == 0:  # the runner makes the state at its first step too
-            memory = rule.init_state(objective, batch)
-        s, memory = rule.steps(objective, batch, memory)
-        go = s.ok  # no step (singular Hessian): the runner stops there too
-        settle(~go, _STOPPED, k)
-        (idx, x, y, dx, dy), memory = compact(go, (idx, x, y, s.dx, s.dy), memory)
-        x, y = x + dx, y + dy
-        if progress is not None:
-            progress(k + 1, max_steps)
-        if not idx.size:
-            break
-
-    labels, outcomes = _classify(objective, rect, state, taken, end_x, end_y, end_g)
+    if ends.cancelled_at is not None:
+        return finish(CANCELLED, f"cancelled after {ends.cancelled_at} of {max_steps} steps",
+                      np.full(n, -1, dtype=np.int16), ())
+    labels, outcomes = _classify(objective, rect, ends)
     return finish(COMPLETE, f"{n} starts, at most {max_steps} steps each", labels, outcomes)
 
 
-def _classify(objective, rect, state, taken, end_x, end_y, end_g):
+def _classify(objective, rect, ends: BatchEnds):
     """Label every start with an outcome; stationary points first, by share of the grid."""
+    state, taken, end_x, end_y, end_g = ends.code, ends.steps, ends.x, ends.y, ends.grad_norm
     n = state.size
     radius = CLUSTER_RTOL * float(np.hypot(rect.width, rect.height))
     labels = np.full(n, -1, dtype=np.int64)
     groups = []  # (kind, point, member indices)
-    conv = np.flatnonzero(state == _CONVERGED)
+    conv = np.flatnonzero(state == batch_run.CONVERGED)
     if conv.size:
         cl, reps = _cluster(end_x[conv], end_y[conv], end_g[conv], radius)
         kinds = stationary_kind(objective, end_x[conv][reps], end_y[conv][reps], radius)
@@ -251,8 +205,10 @@ def _classify(objective, rect, state, taken, end_x, end_y, end_g):
             for kind in (MINIMUM, SADDLE, MAXIMUM):
                 groups.append((kind, None, rest[rest_kinds == kind]))
     groups.sort(key=lambda g: (g[1] is None, -g[2].size))
-    groups.append((DIVERGED, None, np.flatnonzero(state == _DIVERGED)))
-    groups.append((NOT_CONVERGED, None, np.flatnonzero(state == _STOPPED)))
+    groups.append((DIVERGED, None, np.flatnonzero(state == batch_run.DIVERGED)))
+    # K steps used up, or the rule had no step (a singular Hessian)
+    groups.append((NOT_CONVERGED, None, np.flatnonzero((state == batch_run.MAX_STEPS)
+                                                       | (state == batch_run.NO_STEP))))
     outcomes = []
     for kind, point, members in groups:
         if not members.size:

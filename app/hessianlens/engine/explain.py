@@ -262,6 +262,20 @@ def flag_words(iterate: Iterate, method: str | None = None) -> tuple[str, ...]:
     return tuple(words)
 
 
+def relation_words(rule, trajectory, k: int) -> str:
+    """'Title: how its step relates to the Newton step' at iterate k of a trajectory (its last
+    step's words at the end, where no step is taken); "" for a rule that has none."""
+    if not trajectory.iterates:
+        return ""
+    k = max(0, min(int(k), len(trajectory.iterates) - 1))
+    words = rule.relation(trajectory.iterates[k])
+    if not words and k > 0 and k == len(trajectory.iterates) - 1:
+        words = rule.relation(trajectory.iterates[k - 1])
+        if words:
+            words += f" (its last step, from iterate {k - 1})"
+    return f"{rule.title}: {words}" if words else ""
+
+
 def comparison_words(cmp: DerivativeComparison) -> str:
     """Exact against numdifftools derivatives, in one sentence."""
     d = cmp.max_difference

@@ -8,52 +8,18 @@ user typed is passed to eval, exec, compile, sympify or parse_expr.
 from __future__ import annotations
 
 import ast
-import math
 import re
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-MAX_LENGTH = 2000
-MAX_DEPTH = 100
-# The largest |constant| we agree to compute: beyond it a float64 is inf or 0 anyway.
-MAX_LOG10 = 308.0
-MAX_DIGITS = 100_000  # of an exact power of a fraction (sympy works them out in full)
-# A constant whose imaginary part exceeds this fraction of its size is complex, not rounding.
-COMPLEX_RTOL = 1e-9
-COMPLEX_MESSAGE = "this part is complex-valued (a root or log of a negative number?)"
+from hessianlens.engine import guards
+from hessianlens.engine.errors import ExpressionError
+from hessianlens.engine.guards import COMPLEX_MESSAGE, MAX_DEPTH, MAX_LENGTH
+from hessianlens.engine.vocabulary import (_BINOPS, _FORBIDDEN, _IMPLICIT_PRODUCT, _OP_SYMBOLS,
+                                           CONSTANTS, FUNCTIONS, _transform)
 
 _PREFIXES = ("np", "numpy", "math")
-
-
-class ExpressionError(ValueError):
-    """A text that is not an acceptable function, with the place to underline."""
-
-    def __init__(self, message: str, offset: int = 0, length: int = 1, text: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.offset = max(0, offset)
-        self.length = max(1, length)
-        self.text = text
-
-    @property
-    def line(self) -> int:
-        """1-based line of the error in the text."""
-        return self.text.count("\n", 0, self.offset) + 1
-
-    @property
-    def column(self) -> int:
-        """1-based column of the error within its line."""
-        return self.offset - (self.text.rfind("\n", 0, self.offset) + 1) + 1
-
-    def caret(self) -> str:
-        """The offending line with a caret line under the error, for a terminal."""
-        lines = self.text.split("\n")
-        if not lines or self.line > len(lines):
-            return self.message
-        src = lines[self.line - 1]
-        width = max(1, min(self.length, len(src) - self.column + 1))
-        return f"{src}\n{' ' * (self.column - 1)}{'^' * width}"
 
 
 @dataclass(frozen=True)
@@ -84,69 +50,6 @@ class ParsedExpression:
     symbols: tuple[sp.Symbol, ...]
 
 
-def _function_table():
-    one = {
-        "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
-        "arcsin": sp.asin, "asin": sp.asin,
-        "arccos": sp.acos, "acos": sp.acos,
-        "arctan": sp.atan, "atan": sp.atan,
-        "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
-        "exp": sp.exp, "sqrt": sp.sqrt, "abs": sp.Abs, "fabs": sp.Abs, "absolute": sp.Abs,
-        "log10": lambda a: sp.log(a, 10), "log2": lambda a: sp.log(a, 2),
-    }
-    table = {name: (fn, (1,)) for name, fn in one.items()}
-    table["log"] = (sp.log, (1, 2))  # math.log(x, base)
-    table["arctan2"] = table["atan2"] = (sp.atan2, (2,))
-    return table
-
-
-FUNCTIONS = _function_table()
-_EXPONENTIAL = {"exp", "sinh", "cosh"}  # grow as e^|a|
-CONSTANTS = {"pi": sp.pi, "e": sp.E}
-
-_BINOPS = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
-    ast.Pow: lambda a, b: a**b,
-}
-_OP_SYMBOLS = {
-    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
-    ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
-}
-_FORBIDDEN = {
-    ast.Lambda: "lambdas are not allowed",
-    ast.ListComp: "comprehensions are not allowed", ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed", ast.GeneratorExp: "comprehensions are not allowed",
-    ast.Compare: "comparisons are not allowed", ast.BoolOp: "and/or are not allowed",
-    ast.IfExp: "if-expressions are not allowed", ast.NamedExpr: "assignments are not allowed",
-    ast.Starred: "* unpacking is not allowed", ast.JoinedStr: "strings are not allowed",
-    ast.List: "lists are not allowed", ast.Tuple: "tuples are not allowed",
-    ast.Dict: "dicts are not allowed", ast.Set: "sets are not allowed",
-    ast.Await: "await is not allowed", ast.Yield: "yield is not allowed",
-    ast.YieldFrom: "yield is not allowed", ast.Slice: "slices are not allowed",
-}
-
-# A number glued to a name or a bracket, as in ``2x`` or ``3(x+1)``. The exponent group is
-# atomic so that ``1e5`` is not read as ``1`` followed by ``e5``.
-_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])((?>\d+\.?\d*|\.\d+)(?>[eE][+-]?\d+)?)([A-Za-z_(])")
-
-
-def _transform(text: str) -> tuple[str, list[int]]:
-    """Replace ``^`` by ``**``; return the new text and, per new character, its offset in text."""
-    out, where = [], []
-    for i, ch in enumerate(text):
-        if ch == "^":
-            out.append("**")
-            where += [i, i]
-        else:
-            out.append(ch)
-            where.append(i)
-    where.append(len(text))
-    return "".join(out), where
-
-
 class _Builder:
     def __init__(self, text: str, spec: VariableSpec):
         self.text = text
@@ -160,6 +63,7 @@ class _Builder:
         self.vector_name = spec.vector_name
         self.names = dict(spec.aliases)
         self.vector_allowed = spec.vector_name is not None
+        self.cost = guards.DerivativeCost()
 
     # --- positions -------------------------------------------------------------------
     def _offset(self, lineno: int | None, col: int | None) -> int:
@@ -187,10 +91,16 @@ class _Builder:
             raise ExpressionError(f"the text is too long ({len(self.text)} characters; "
                                   f"at most {MAX_LENGTH})", MAX_LENGTH, 1, self.text)
         body = self._parse_tree()
-        self._check_depth(body)
+        depth, node = guards.deepest_node(body, MAX_DEPTH)
+        if depth > MAX_DEPTH:
+            raise self.error(f"the expression is nested too deeply (more than {MAX_DEPTH} "
+                             "levels)", node)
         expr = self.build(body)
         if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
             raise self.error("the expression is undefined (a division by zero?)", body)
+        problem = guards.number_problem(expr)
+        if problem:
+            raise self.error(problem, body)
         return ParsedExpression(self.text, expr, self.symbols)
 
     def _parse_tree(self) -> ast.expr:
@@ -268,37 +178,17 @@ class _Builder:
             return f"one argument ({self.vector_name}) or {len(self.spec.names)} arguments"
         return "one argument"
 
-    def _check_depth(self, root: ast.AST) -> None:
-        stack = [(root, 1)]
-        while stack:
-            node, depth = stack.pop()
-            if depth > MAX_DEPTH:
-                raise self.error(f"the expression is nested too deeply (more than {MAX_DEPTH} "
-                                 "levels)", node)
-            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-
     # --- building --------------------------------------------------------------------
     def build(self, node: ast.AST) -> sp.Expr:
         result = self._build(node)
-        # Every constant, not only plain numbers: sin(exp(10**300)) would make sympy work
-        # with a 10**300-digit argument, so exp(10**300) is refused first.
-        if isinstance(result, sp.Expr) and result.is_number:
-            self._check_constant(result, node)
+        if isinstance(result, sp.Expr):
+            # Every constant, not only plain numbers: sin(exp(10**300)) would make sympy
+            # work with a 10**300-digit argument, so exp(10**300) is refused first.
+            problem = guards.constant_problem(result) if result.is_number else \
+                guards.coefficient_problem(result) or self.cost.problem(result)
+            if problem:
+                raise self.error(problem, node)
         return result
-
-    def _check_constant(self, value: sp.Expr, node: ast.AST) -> None:
-        # Checked numerically, node by node: a complex constant such as (-1)**pi carries no
-        # I for sympy to see, and building on it sends sympy's symbolic simplification
-        # (Abs, re, log of a complex power) into minutes of work.
-        if isinstance(value, sp.Rational):
-            v, log10 = None, _log10_abs(value)
-        else:
-            v = _numeric(value)
-            log10 = _log10_of(v)
-        if log10 > MAX_LOG10:
-            raise self.error("this number is too large to compute (beyond 1e308)", node)
-        if v is not None and abs(v.imag) > COMPLEX_RTOL * max(1.0, abs(v.real)):
-            raise self.error(COMPLEX_MESSAGE, node)
 
     def _build(self, node: ast.AST) -> sp.Expr:
         if isinstance(node, ast.Constant):
@@ -312,14 +202,7 @@ class _Builder:
                 return self.build(node.operand)
             raise self.error("only + and - may stand before a value", node)
         if isinstance(node, ast.BinOp):
-            op = _BINOPS.get(type(node.op))
-            if op is None:
-                raise self.error(f"the operator {_OP_SYMBOLS.get(type(node.op), '?')} is not "
-                                 "supported: use + - * / and ** (or ^)", node)
-            left, right = self.build(node.left), self.build(node.right)
-            if isinstance(node.op, ast.Pow):
-                self._check_power(left, right, node)
-            return self._guard(op, node, left, right)
+            return self._binop(node)
         if isinstance(node, ast.Call):
             return self._call(node)
         if isinstance(node, ast.Attribute):
@@ -341,34 +224,29 @@ class _Builder:
             raise self.error(COMPLEX_MESSAGE, node)
         return result
 
-    def _check_power(self, base: sp.Expr, exponent: sp.Expr, node: ast.AST) -> None:
-        # Estimate log10|c**exponent| for every constant factor c of the base before sympy
-        # computes it exactly: 9**9**9 has 369 million digits, and (2*x)**(9**9) or
-        # (sqrt(2)*x)**(9**9) distribute the power over the constant factor.
-        if not exponent.is_number:
-            return  # a symbolic exponent: sympy leaves the power unevaluated
-        v = _numeric(exponent)
-        x = math.inf if v is None else abs(v)
-        if x == 0:
-            return
-        # sympy raises a fraction p/q to a/b exactly through p**a, q**a and roots, and to a
-        # negative power through the complement b - a: (1 - 1/10**300)**(9**9) is near 1 but
-        # has billions of digits.
-        powers = max(abs(exponent.p), exponent.q) if isinstance(exponent, sp.Rational) else 0
-        for factor in sp.Mul.make_args(base):
-            if factor.free_symbols:
-                continue
-            if factor in (0, 1, -1):
-                continue  # 0**x and (+-1)**x are cheap
-            b = _log10_abs(factor)
-            if not (math.isfinite(b) and math.isfinite(x)) or abs(x * b) > MAX_LOG10:
-                raise self.error("this number is too large or too small to compute "
-                                 "(beyond 1e308)", node)
-            digits = math.log10(abs(int(factor.p))) + math.log10(int(factor.q)) \
-                if isinstance(factor, sp.Rational) else 0.0
-            if digits and powers > MAX_DIGITS / digits:  # an int against a float: no overflow
-                raise self.error(f"this power has too many digits to compute exactly (over "
-                                 f"{MAX_DIGITS:,})", node)
+    def _binop(self, node: ast.BinOp) -> sp.Expr:
+        # A chain a + b - c + ... (or a * b / c ...) is folded in a loop, not by recursion:
+        # a flat sum of a thousand terms is not deep.
+        first, steps = guards.left_chain(node)
+        acc = self.build(first)
+        for step in steps:
+            op = _BINOPS.get(type(step.op))
+            if op is None:
+                raise self.error(f"the operator {_OP_SYMBOLS.get(type(step.op), '?')} is not "
+                                 "supported: use + - * / and ** (or ^)", step)
+            right = self.build(step.right)
+            if isinstance(step.op, ast.Pow):
+                problem = guards.power_problem(acc, right)
+                if problem:
+                    raise self.error(problem, step)
+            acc = self._guard(op, step, acc, right)
+            if step is not node:  # node itself is checked by build()
+                problem = guards.coefficient_problem(acc) if not acc.is_number else \
+                    guards.constant_problem(acc)
+                problem = problem or self.cost.problem(acc)
+                if problem:
+                    raise self.error(problem, step)
+        return acc
 
     def _constant(self, node: ast.Constant) -> sp.Expr:
         v = node.value
@@ -379,24 +257,16 @@ class _Builder:
         if isinstance(v, complex):
             raise self.error("complex numbers are not supported", node)
         if isinstance(v, int):
-            if v.bit_length() > 1024:
-                raise self.error("this number is too large to compute (beyond 1e308)", node)
-            return sp.Integer(v)
-        if isinstance(v, float):
-            if not math.isfinite(v):
-                raise self.error("this number is too large to compute (beyond 1e308)", node)
-            return self._float(v, node)
-        raise self.error("unsupported constant", node)
-
-    def _float(self, v: float, node: ast.AST) -> sp.Expr:
-        # Keep the digits as typed, so 0.1 stays 1/10 and derivatives are exact.
-        src = ast.get_source_segment(self.source, node) if hasattr(node, "lineno") else None
-        if src and re.fullmatch(r"[\d_]*\.?[\d_]*([eE][+-]?\d+)?", src):
-            try:
-                return sp.Rational(src.replace("_", ""))
-            except (TypeError, ValueError):
-                pass
-        return sp.Float(v)
+            result = guards.integer_literal(v)
+        elif isinstance(v, float):
+            # Keep the digits as typed, so 0.1 stays 1/10 and derivatives are exact.
+            src = ast.get_source_segment(self.source, node) if hasattr(node, "lineno") else None
+            result = guards.decimal_literal(v, src)
+        else:
+            raise self.error("unsupported constant", node)
+        if isinstance(result, str):
+            raise self.error(result, node)
+        return result
 
     def _name(self, node: ast.Name) -> sp.Expr:
         if node.id in self.names:
@@ -464,13 +334,9 @@ class _Builder:
             raise self.error(f"{name} takes {want} argument{'s' if arities != (1,) else ''}, "
                              f"not {len(node.args)}", node)
         args = [self.build(a) for a in node.args]
-        if name in _EXPONENTIAL and args[0].is_number:
-            # e^|Re a| beyond 1e308 is refused before sympy computes it: it rewrites
-            # exp(10**300*log(9)) as 9**(10**300), an integer of 10**300 digits.
-            v = _numeric(args[0])
-            if v is None or abs(v.real) > MAX_LOG10 * math.log(10):
-                raise self.error("this number is too large or too small to compute (beyond "
-                                 "1e308)", node)
+        problem = guards.exponential_problem(name, args[0])
+        if problem:
+            raise self.error(problem, node)
         return self._guard(fn, node, *args)
 
 
@@ -483,35 +349,6 @@ def _unshift(node: ast.AST) -> ast.AST:
                 setattr(n, attr, max(0, getattr(n, attr) - 1))
         stack.extend(ast.iter_child_nodes(n))
     return node
-
-
-def _log10_abs(value: sp.Expr) -> float:
-    """log10|value| of a constant without computing anything large; -inf for zero."""
-    if isinstance(value, sp.Rational):  # Integer too
-        if value == 0:
-            return -math.inf
-        return math.log10(abs(int(value.p))) - math.log10(int(value.q))  # exact for big ints
-    return _log10_of(_numeric(value))  # a Float or a constant such as sqrt(2) or pi
-
-
-def _numeric(value: sp.Expr) -> complex | None:
-    """A constant as a complex number (15 digits), None if it cannot be had (too large...).
-
-    Numerically only: sympy's symbolic Abs or re of a constant such as log((-1)**pi) can
-    take minutes."""
-    try:
-        return complex(value.evalf(15))
-    except (TypeError, ValueError, OverflowError, ArithmeticError, RecursionError,
-            NotImplementedError):
-        return None
-
-
-def _log10_of(v: complex | None) -> float:
-    """log10|v|; inf when v could not be had, -inf for zero."""
-    if v is None:
-        return math.inf
-    a = abs(v)
-    return math.log10(a) if 0 < a < math.inf else (math.inf if a else -math.inf)
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:

@@ -14,39 +14,53 @@ from contextlib import contextmanager
 from functools import cached_property
 
 import numpy as np
-import sympy as sp
 
-from hessianlens.engine.expression import LINE, ParsedExpression, parse_expression
-from hessianlens.engine.objective import Objective, numpy_function
+from hessianlens.engine.codegen import compile_source
+from hessianlens.engine.expression import ParsedExpression
+from hessianlens.engine.objective import Objective
+from hessianlens.engine.overflow import overflows
+from hessianlens.engine.product import LINE_KIND, MAX_POLY_DEGREE, BuildProduct, product_from_text
 
-MAX_POLY_DEGREE = 100  # beyond it f' is searched numerically instead of by companion matrix
+__all__ = ["MAX_POLY_DEGREE", "SEARCH_POINTS", "SEARCH_REACH", "LineFunction", "critical_point",
+           "line_function"]
+
 SEARCH_POINTS = 801  # grid points per search window (odd: w0 is one of them)
 SEARCH_REACH = 1e4  # search |w - w0| <= SEARCH_REACH * max(1, |w0|)
 
-_UNUSED = sp.Symbol("_unused", real=True)
-
-
-def _display(expr: sp.Expr) -> str:
-    # The parser keeps 0.1 as 1/10 (exact derivatives); show decimals the way they were typed.
-    shown = expr.xreplace({q: sp.Float(q, 15) for q in expr.atoms(sp.Rational)
-                           if not q.is_Integer})
-    return sp.sstr(shown, full_prec=False)
-
-
 class LineFunction:
-    """f(w) with exact f' and f'' (sympy), vectorized through the plane Objective."""
+    """f(w) with exact f' and f'' (sympy), vectorized through the plane Objective.
 
-    def __init__(self, parsed: ParsedExpression):
-        self.parsed = parsed
-        self.text = parsed.text
-        (self.w,) = parsed.symbols
+    Build it with :func:`hessianlens.engine.build.build_line_function` (a user's text: in a
+    worker process with a time limit) or :func:`line_function` (in this process)."""
+
+    def __init__(self, product: BuildProduct):
+        if product.line is None:
+            raise ValueError("not a line function's build product")
+        self.product = product
+        self.text = product.text
         # The plane Objective with an unused second variable: its x-derivatives are f', f''.
-        self._objective = Objective(ParsedExpression(parsed.text, parsed.expr, (self.w, _UNUSED)))
-        self.f_expr = parsed.expr
-        self.df_expr = self._objective.grad_exprs[0]
-        self.d2f_expr = self._objective.hessian_exprs[0]
-        # Scalar f' for the loops (bisection, gradient descent): one lambdified expression.
-        self._df = numpy_function(self.w, self.df_expr)
+        self._objective = Objective(product)
+        # Scalar f' for the loops (bisection, gradient descent): one compiled expression.
+        self._df = compile_source(product.line.df_source)
+        self.df_is_zero = product.line.df_is_zero  # f is constant
+        self.d2f_is_zero = product.line.d2f_is_zero  # f is linear or constant
+
+    # --- the sympy expressions, unpickled on first use ----------------------------------
+    @property
+    def w(self):
+        return self._objective.symbols[0]
+
+    @property
+    def f_expr(self):
+        return self._objective.f_expr
+
+    @property
+    def df_expr(self):
+        return self._objective.grad_exprs[0]
+
+    @property
+    def d2f_expr(self):
+        return self._objective.hessian_exprs[0]
 
     def value(self, w) -> np.ndarray:
         return self._objective.value(w, 0.0)
@@ -68,33 +82,23 @@ class LineFunction:
             return math.nan
         return v.real if v.imag == 0 else math.nan
 
-    @cached_property
+    @property
     def texts(self) -> tuple[str, str, str]:
         """f, f' and f'' with their actual coefficients."""
-        return tuple(_display(e) for e in (self.f_expr, self.df_expr, self.d2f_expr))
+        return self.product.line.texts
 
     @cached_property
     def df_coefficients(self) -> np.ndarray | None:
-        """Float coefficients of f' (highest power first) if f' is a polynomial, else None."""
-        e = self.df_expr
-        if any(p.exp.is_Integer and abs(int(p.exp)) > MAX_POLY_DEGREE for p in e.atoms(sp.Pow)) \
-                or not e.is_polynomial(self.w):
-            return None
-        try:
-            c = np.array([float(v) for v in sp.Poly(e, self.w).all_coeffs()], dtype=float)
-        except (TypeError, ValueError, OverflowError, sp.PolynomialError):
-            return None
-        return c if np.all(np.isfinite(c)) else None
+        """Float coefficients of f' (highest power first) if f' is a polynomial of degree at
+        most MAX_POLY_DEGREE, else None."""
+        c = self.product.line.df_coefficients
+        return None if c is None else np.array(c, dtype=float)
 
     def overflows_at(self, w: float) -> bool:
-        """True if f, f' and f'' are real at w but one lies beyond the float range."""
-        try:
-            vals = [e.evalf(20, subs={self.w: sp.Float(w, 20)})
-                    for e in (self.f_expr, self.df_expr, self.d2f_expr)]
-            return all(v.is_real and v.is_finite for v in vals) \
-                and any(abs(v) > 1e308 for v in vals)
-        except (ArithmeticError, ValueError, TypeError, AttributeError):
-            return False
+        """True if computing f, f' and f'' at w passes a value beyond the float range (before
+        anything undefined): the reason a float evaluation there gave inf or nan. Bounded in
+        time at any w (see hessianlens.engine.overflow)."""
+        return overflows((self.f_expr, self.df_expr, self.d2f_expr), self.w, float(w))
 
     @property
     def is_quadratic(self) -> bool:
@@ -104,12 +108,21 @@ class LineFunction:
 
 
 def line_function(source) -> LineFunction:
-    """A LineFunction from text (parsed with variable w, also x), a ParsedExpression or itself."""
+    """A LineFunction from text (parsed with variable w, also x), a ParsedExpression, a build
+    product or itself; text is built in this process, without a time limit.
+
+    Raises
+    ------
+    ExpressionError
+        If the text is not an acceptable function of w (only ExpressionError).
+    """
     if isinstance(source, LineFunction):
         return source
-    if isinstance(source, str):
-        source = parse_expression(source, LINE)
-    return LineFunction(source)
+    if isinstance(source, BuildProduct):
+        return LineFunction(source)
+    if isinstance(source, (str, ParsedExpression)):
+        return LineFunction(product_from_text(source, LINE_KIND))
+    raise TypeError(f"not a function of w: {source!r}")
 
 
 @contextmanager

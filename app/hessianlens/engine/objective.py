@@ -9,7 +9,11 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from hessianlens.engine.expression import PLANE, ParsedExpression, parse_expression
+from hessianlens.engine.codegen import compile_source, numpy_function
+from hessianlens.engine.product import PLANE_KIND, BuildProduct, product_from_text
+
+__all__ = ["DerivativeComparison", "Objective", "PointDerivatives", "numpy_function",
+           "objective_from_text"]
 
 
 @dataclass(frozen=True)
@@ -36,54 +40,63 @@ class DerivativeComparison:
         return max(self.max_grad_difference, self.max_hessian_difference)
 
 
-def _almost_everywhere(expr: sp.Expr) -> sp.Expr:
-    # d/dx |x| = sign(x) and d/dx sign(x) = 2 DiracDelta(x): the delta is zero wherever
-    # the derivative exists, and numpy cannot evaluate it.
-    return expr.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
-
-
-def numpy_function(symbols, exprs):
-    """sympy.lambdify to numpy with common subexpressions shared. Without a docstring: by
-    default lambdify prints every expression into one, which took 40% of its time here."""
-    return sp.lambdify(symbols, exprs, modules="numpy", cse=True, docstring_limit=-1)
-
-
 def _real_float(v) -> float:
-    try:
+    """A result as a float; a complex one ((-8.0)**(1/3) in Python arithmetic, or a numpy
+    complex that float() would truncate with a ComplexWarning) is NaN unless it is real."""
+    if isinstance(v, (float, int)) and not isinstance(v, bool):
         return float(v)
-    except TypeError:  # a complex number: (-8.0)**(1/3) in Python arithmetic
-        return float(v.real) if complex(v).imag == 0 else float("nan")
+    a = np.asarray(v)
+    if np.iscomplexobj(a):
+        return float(a.real) if a.size == 1 and a.imag == 0 else float("nan")
+    try:
+        return float(a)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 class Objective:
     """A function of the plane with exact vectorized derivatives.
 
-    Build it with :func:`objective_from_text`. Every evaluation returns float arrays of the
-    input's shape; non-finite results stay as inf/nan and raise nothing.
+    Build it with :func:`hessianlens.engine.build.build_objective` (a user's text: in a worker
+    process with a time limit) or :func:`objective_from_text` (in this process). Every
+    evaluation returns float arrays of the input's shape; non-finite results stay as inf/nan
+    and raise nothing.
     """
 
-    def __init__(self, parsed: ParsedExpression):
-        self.parsed = parsed
-        self.text = parsed.text
-        x, y = self.symbols = parsed.symbols
-        f = parsed.expr
-        self.f_expr = f
-        self.grad_exprs = tuple(_almost_everywhere(sp.diff(f, v)) for v in (x, y))
-        gx, gy = self.grad_exprs
-        self.hessian_exprs = (
-            _almost_everywhere(sp.diff(gx, x)),
-            _almost_everywhere(sp.diff(gx, y)),
-            _almost_everywhere(sp.diff(gy, y)),
-        )
-        # Lambdify turns the validated sympy tree (never the user's text) into numpy code;
-        # cse shares the subexpressions of f, its gradient and its Hessian.
-        self._all = numpy_function((x, y), [f, gx, gy, *self.hessian_exprs])
+    def __init__(self, product: BuildProduct):
+        self.product = product
+        self.text = product.text
+        # numpy code printed by the build from the validated sympy tree (never the user's
+        # text); cse shares the subexpressions of f, its gradient and its Hessian.
+        self._all = compile_source(product.all_source)
 
     @cached_property
     def _f(self):
-        # f alone is cheaper to evaluate than all six entries; built on first use, so
+        # f alone is cheaper to evaluate than all six entries; compiled on first use, so
         # applying a function in the window does not pay for it.
-        return numpy_function(self.symbols, self.f_expr)
+        return compile_source(self.product.f_source)
+
+    # --- the sympy expressions, unpickled on first use ----------------------------------
+    @cached_property
+    def _sympy(self):
+        return self.product.sympy_expressions()
+
+    @property
+    def symbols(self):
+        return self._sympy[0]
+
+    @property
+    def f_expr(self):
+        return self._sympy[1]
+
+    @property
+    def grad_exprs(self):
+        return self._sympy[2]
+
+    @property
+    def hessian_exprs(self):
+        """(fxx, fxy, fyy)."""
+        return self._sympy[3]
 
     # --- vectorized evaluation -------------------------------------------------------
     @staticmethod
@@ -176,13 +189,13 @@ class Objective:
         return DerivativeComparison(exact, numerical, dg, dH)
 
     # --- display ---------------------------------------------------------------------
-    @cached_property
+    @property
     def gradient_text(self) -> tuple[str, str]:
-        return tuple(str(e) for e in self.grad_exprs)
+        return self.product.gradient_text
 
-    @cached_property
+    @property
     def hessian_text(self) -> tuple[tuple[str, str], tuple[str, str]]:
-        hxx, hxy, hyy = (str(e) for e in self.hessian_exprs)
+        hxx, hxy, hyy = self.product.hessian_text
         return ((hxx, hxy), (hxy, hyy))
 
     @cached_property
@@ -198,11 +211,13 @@ class Objective:
 
 
 def objective_from_text(text: str) -> Objective:
-    """Parse text (see :func:`parse_expression`) and build its Objective.
+    """Parse text (see :func:`parse_expression`) and build its Objective in this process,
+    without a time limit: for texts we trust (presets, tests). A user's text goes through
+    :func:`hessianlens.engine.build.build_objective`.
 
     Raises
     ------
     ExpressionError
-        If the text is not an acceptable function of x and y.
+        If the text is not an acceptable function of x and y (only ExpressionError).
     """
-    return Objective(parse_expression(text, PLANE))
+    return Objective(product_from_text(text, PLANE_KIND))

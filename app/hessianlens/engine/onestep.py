@@ -93,7 +93,8 @@ def _newton_update(fn: LineFunction, w, f_w, df_w, d2f_w,
     """(w - w_next or None, status, message) of the Newton step from w (called name)."""
     if not (math.isfinite(df_w) and math.isfinite(d2f_w)):
         if fn.overflows_at(w):
-            return None, OVERFLOW, f"f' or f'' overflows at w = {_fmt(w)} (beyond 1e308)"
+            return None, OVERFLOW, (f"f' or f'' overflows at w = {_fmt(w)}: computing them "
+                                    "passes a value beyond 1e308")
         if math.isinf(df_w) or math.isinf(d2f_w):
             return None, OVERFLOW, f"f' or f'' is infinite at w = {_fmt(w)} (a pole?)"
         return None, UNDEFINED, f"f, f' or f'' is not defined at w = {_fmt(w)}"
@@ -122,10 +123,10 @@ def one_step(source, w0: float) -> OneStepResult:
         if step is not None:
             eta, w1 = 1.0 / h0, w0 - step
             f1 = float(fn.value(w1))
-        if fn.d2f_expr == 0:
+        if fn.d2f_is_zero:
             status = LINEAR
             message = ("f is constant: every point is stationary; there is no extremum and no "
-                       "one-step rate" if fn.df_expr == 0 else
+                       "one-step rate" if fn.df_is_zero else
                        "f is linear (f'' = 0 everywhere): there is no extremum and no one-step "
                        "rate")
         w_star, why = (None, "") if status == LINEAR else critical_point(fn, w0)
@@ -141,7 +142,8 @@ def one_step(source, w0: float) -> OneStepResult:
     if status in (OK, NO_CRITICAL_POINT) and bad:
         inf = any(map(math.isinf, bad)) or fn.overflows_at(w0)
         status = OVERFLOW if inf else UNDEFINED
-        message = ("f overflows (beyond 1e308)" if inf else "f is not defined") + \
+        message = ("f overflows (computing it passes a value beyond 1e308)" if inf else
+                   "f is not defined") + \
             " at w0, w1 or w*; " + message
     return OneStepResult(fn.text, w0, f0, g0, h0, eta, w1, f1, w_star, f_star, kind, miss,
                          status, message)

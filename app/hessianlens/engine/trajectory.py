@@ -13,7 +13,10 @@ CONVERGED = "converged"
 MAX_STEPS = "max_steps"
 DIVERGED = "diverged"
 SINGULAR_HESSIAN = "singular_hessian"
-STATUSES = (CONVERGED, MAX_STEPS, DIVERGED, SINGULAR_HESSIAN)
+LINE_SEARCH_FAILED = "line_search_failed"
+STATUSES = (CONVERGED, MAX_STEPS, DIVERGED, SINGULAR_HESSIAN, LINE_SEARCH_FAILED)
+# How a run that ends because its rule has no step (Rule.no_step_status) says so.
+NO_STEP_WORDS = {SINGULAR_HESSIAN: "singular Hessian", LINE_SEARCH_FAILED: "line search failed"}
 
 # Flags of an iterate.
 UPHILL = "uphill"  # f at the next iterate is higher than here
@@ -156,9 +159,18 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
     Returns
     -------
     Trajectory
-        Never raises on numerical trouble: it ends with status ``diverged`` or
-        ``singular_hessian`` and a message instead.
+        Never raises on numerical trouble: it ends with status ``diverged``, or the rule's
+        ``no_step_status`` (``singular_hessian``, ``line_search_failed``) where it has no step,
+        and a message instead.
     """
+    # A huge learning rate overflows the step, g . p and the next iterate: that is the outcome
+    # "diverged", reported below, not a warning.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _run(objective, rule, start, max_steps, tol, bound)
+
+
+def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: float
+         ) -> Trajectory:
     lr = float(rule.learning_rate)
     iterates: list[Iterate] = []
     here = objective.at(start)
@@ -167,6 +179,9 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
 
     def finish(status: str, message: str, info=None, extra=None) -> Trajectory:
         iterates.append(_iterate(k, here, None, lr, False, info or {}, extra))
+        notes = rule.notes(state) if state is not None else ""
+        if notes:
+            message = f"{message}; {notes}"
         return Trajectory(rule.name, lr, status, message, tuple(iterates), dict(rule.values))
 
     while True:
@@ -190,8 +205,13 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
                                      f"{gnorm:.3g} is still above {tol:g}")
         proposal, state = rule.step_at(objective, here, state)
         if proposal.step is None:
-            return finish(SINGULAR_HESSIAN, f"singular Hessian at step {k}: {proposal.message}",
-                          info=proposal.info, extra=proposal.extra)
+            if not np.isfinite(proposal.learning_rate * gnorm):
+                return finish(DIVERGED, f"diverged: the step overflows at step {k} (learning "
+                                        f"rate {proposal.learning_rate:g} times |grad f| = "
+                                        f"{gnorm:.3g} is beyond 1e308)", info=proposal.info)
+            status = rule.no_step_status
+            return finish(status, f"{NO_STEP_WORDS.get(status, status)} at step {k}: "
+                                  f"{proposal.message}", info=proposal.info, extra=proposal.extra)
         nxt = objective.at(here.x + proposal.step)
         iterates.append(_iterate(k, here, proposal.step, proposal.learning_rate,
                                  bool(nxt.f > here.f), proposal.info, proposal.extra))

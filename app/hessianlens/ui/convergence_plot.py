@@ -1,8 +1,10 @@
-"""log10 |grad f| and f against iteration for every enabled method.
+"""log10 |grad f| and f against iteration for every enabled method, and, for quasi-Newton
+methods, how far their Hessian estimate is from the true H.
 
 Linear convergence (gradient descent) is a straight slope of log10 |grad f|; quadratic
 convergence (Newton near a minimum) doubles the number of correct digits per step, so the
-curve bends down steeply.
+curve bends down steeply. ||B_k - H|| / ||H|| (a third plot, shown while a method records an
+estimate) falls as BFGS or SR1 learns the curvature from gradient differences.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from hessianlens.engine.beliefs import estimate_errors
 from hessianlens.engine.explain import method_title
 from hessianlens.ui import theme
 from hessianlens.ui.legend import LegendBox
@@ -37,7 +40,8 @@ def finite_or_nan(values: np.ndarray) -> np.ndarray:
 
 
 class ConvergencePlot(QWidget):
-    """Two linked plots against iteration: log10 |grad f| above, f below."""
+    """Linked plots against iteration: log10 |grad f| above, f below, and ||B - H|| / ||H||
+    under them while a method records a Hessian estimate."""
 
     def __init__(self, session, parent: QWidget | None = None, defer=call_now):
         super().__init__(parent)
@@ -65,9 +69,19 @@ class ConvergencePlot(QWidget):
             theme.style_plot(plot)
         # No grid: its lines cost three times the curves on every playback frame.
 
+        # ||B_k - H|| / ||H||, in a third row while some method records an estimate.
+        self.estimate_plot = pg.PlotItem()
+        self.estimate_plot.setLabel("left", "||B - H|| / ||H||")
+        self.estimate_plot.setLabel("bottom", "iteration")
+        self.estimate_plot.setLogMode(False, True)
+        self.estimate_plot.setXLink(self.grad_plot)
+        self.estimate_plot.setToolTip("How far each quasi-Newton method's Hessian estimate B "
+                                      "is from the true H at each iterate (relative Frobenius "
+                                      "norm, log scale)")
+
         pen = pg.mkPen("#888", width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
         self.step_lines = []
-        for plot in (self.grad_plot, self.f_plot):
+        for plot in (self.grad_plot, self.f_plot, self.estimate_plot):
             line = pg.InfiniteLine(angle=90, movable=True, pen=pen)
             line.setZValue(10)
             line.sigPositionChangeFinished.connect(self._line_moved)
@@ -76,6 +90,7 @@ class ConvergencePlot(QWidget):
 
         # method name -> (grad curve, f curve)
         self.curves: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.estimate_curves: dict[str, pg.PlotDataItem] = {}
         self._styles: dict[str, str] = {}  # method name -> colour of the curves in place
         session.trajectories_changed.connect(self._curves_changed)
         session.methods_changed.connect(self._curves_changed)  # a colour may have changed
@@ -105,7 +120,36 @@ class ConvergencePlot(QWidget):
             grad_curve, f_curve = self.curves[name]
             grad_curve.setData(k, log_g)
             f_curve.setData(k, finite_or_nan(traj.values))
+        self.update_estimates()
         self.update_step(session.step)
+
+    def update_estimates(self) -> None:
+        """One curve of ||B_k - H|| / ||H|| per method whose trace records an estimate."""
+        errors = {}
+        for name, traj in self.session.trajectories.items():
+            e = estimate_errors(traj)
+            if np.any(e > 0):  # positive only: the plot is logarithmic
+                errors[name] = e
+        for name in list(self.estimate_curves):
+            if name not in errors or self.estimate_curves[name].opts["pen"].color() != \
+                    pg.mkColor(self._style(name)):
+                self.estimate_plot.removeItem(self.estimate_curves.pop(name))
+        for name, e in errors.items():
+            curve = self.estimate_curves.get(name)
+            if curve is None:
+                colour = self._style(name)
+                curve = self.estimate_curves[name] = self.estimate_plot.plot(
+                    pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5, symbolBrush=colour,
+                    symbolPen=None, connect="finite")
+            e = np.where(e > 0, e, np.nan)
+            curve.setData(np.arange(e.size, dtype=float), e)
+        shown = self.estimate_plot.scene() is not None
+        if errors and not shown:
+            self.graphics.addItem(self.estimate_plot, row=2, col=0)
+            self.f_plot.setLabel("bottom", "")
+        elif not errors and shown:
+            self.graphics.removeItem(self.estimate_plot)
+            self.f_plot.setLabel("bottom", "iteration")
 
     def _style(self, name: str) -> str:
         config = self.session.methods.get(name)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QScr
                                QSizePolicy, QVBoxLayout, QWidget)
 
 from hessianlens.engine import explain
+from hessianlens.engine.rules import RULES
 from hessianlens.engine.explain import fmt_matrix, fmt_number, fmt_vector
 from hessianlens.ui.session import call_now
 
@@ -32,6 +33,8 @@ ROWS = (
     ("f after half step", "f at x + half the Newton step (the write-up's f after its step)"),
     ("gradient step", "-lr * grad f, with the learning rate of gradient descent (or 1)"),
     ("f after gradient", "f at x + gradient step"),
+    ("relatives", "How each enabled relative of Newton's method (quasi-Newton, trust region, "
+                  "momentum, adaptive rates) relates to the Newton step at its current iterate"),
     ("numdifftools grad", "The gradient by numerical differentiation, as the write-up computed it"),
     ("numdifftools H", "The Hessian by numerical differentiation"),
     ("largest difference", "Largest difference between exact and numdifftools derivatives"),
@@ -43,9 +46,9 @@ COMPARISON_ROWS = ("numdifftools grad", "numdifftools H", "largest difference")
 COMPARE_DELAY_MS = 150
 
 # Sentences, shown first and wrapped to the panel's width (the story the numbers tell);
-# "largest difference" closes the numbers.
+# the relatives (under their caption) and "largest difference" close the numbers.
 STORY_ROWS = ("curvature", "flags", "in words")
-WORD_ROWS = (*STORY_ROWS, "largest difference")
+WORD_ROWS = (*STORY_ROWS, "relatives", "largest difference")
 
 
 def bullets(lines) -> str:
@@ -105,6 +108,8 @@ class InspectorPanel(QWidget):
         for label, _ in ROWS:
             if label not in WORD_ROWS:
                 form.addRow(self.captions[label], self.values[label])
+        column.addWidget(self.captions["relatives"])
+        column.addWidget(self.values["relatives"])
         column.addWidget(self.values["largest difference"])
         column.addStretch(1)
         self.values["flags"].setStyleSheet("color: #b00020;")
@@ -213,6 +218,7 @@ class InspectorPanel(QWidget):
             "flags": bullets(flags) if flags else "",
             "in words": bullets(w for w in explain.inspection_words(ins)
                                 if w != explain.curvature_words(ins)),
+            "relatives": bullets(self.relation_lines()) or "none enabled",
         }
         values.update(dict.fromkeys(COMPARISON_ROWS, "…"))
         for label, text in values.items():
@@ -220,6 +226,24 @@ class InspectorPanel(QWidget):
         self.captions["gradient step"].setText(f"gradient step (lr {ins.learning_rate:g})")
         self.values["flags"].setVisible(bool(flags))
         self._compare_timer.start()
+
+    def relation_lines(self) -> list[str]:
+        """One line per enabled method that relates its step to Newton's, at the iterate the
+        plane shows for it (the selected method first)."""
+        session = self.session
+        names = [m.name for m in session.enabled_methods()]
+        names.sort(key=lambda n: n != session.selected_method)
+        lines = []
+        for name in names:
+            traj = session.trajectories.get(name)
+            rule_class = RULES.get(name)
+            if traj is None or rule_class is None:
+                continue
+            rule = rule_class(**session.methods[name].params)
+            words = explain.relation_words(rule, traj, session.step)
+            if words:
+                lines.append(words)
+        return lines
 
     def compare(self) -> None:
         """Exact against numdifftools derivatives at the shown iterate (the write-up's way)."""

@@ -42,6 +42,11 @@ class Ticket:
     def progress(self, done: int, total: int) -> None:
         self._job._signals.progress.emit(self.generation, int(done), int(total))
 
+    def partial(self, value: object) -> None:
+        """Hand a part of the result to the GUI thread before the work ends (a run of a
+        sweep, drawn as soon as it is measured)."""
+        self._job._signals.partial.emit(self.generation, value)
+
 
 Work = Callable[[Ticket], object]
 
@@ -49,6 +54,7 @@ Work = Callable[[Ticket], object]
 class _Signals(QObject):
     done = Signal(object)  # JobResult
     progress = Signal(int, int, int)  # generation, done, total
+    partial = Signal(int, object)  # generation, a part of the result
 
 
 class _Runnable(QRunnable):
@@ -74,6 +80,7 @@ class Job(QObject):
 
     finished = Signal(object)  # JobResult
     progress = Signal(int, int)  # done, total (of the latest request)
+    partial = Signal(object)  # a part of the latest request's result (Ticket.partial)
     running_changed = Signal(bool)
 
     def __init__(self, debounce_ms: int = 0, parent: QObject | None = None):
@@ -85,6 +92,7 @@ class Job(QObject):
         self._signals = _Signals()
         self._signals.done.connect(self._deliver)
         self._signals.progress.connect(self._progress)
+        self._signals.partial.connect(self._partial)
         self._pending: Work | None = None
         self._timer = QTimer(self, singleShot=True, interval=debounce_ms)
         self._timer.timeout.connect(self._launch)
@@ -132,6 +140,10 @@ class Job(QObject):
     def _progress(self, generation: int, done: int, total: int) -> None:
         if generation == self.generation and self.running:
             self.progress.emit(done, total)
+
+    def _partial(self, generation: int, value: object) -> None:
+        if generation == self.generation and self.running:
+            self.partial.emit(value)
 
     def _set_running(self, on: bool) -> None:
         if on != self.running:

@@ -28,6 +28,8 @@ from hessianlens.ui.methods_panel import MethodsPanel
 from hessianlens.ui.playback import Playback
 from hessianlens.ui.plot_view import PlotView
 from hessianlens.ui.presets import Preset, default_preset, load_presets
+from hessianlens.ui.rates_panel import RatesPanel
+from hessianlens.ui.sweep_panel import SweepPanel
 from hessianlens.ui.onestep_view import OneStepView
 from hessianlens.ui.session import Session
 from hessianlens.ui.surface.surface_view import SurfacePage
@@ -46,7 +48,8 @@ def session_from_settings(s: QSettings) -> Session:
             pass
     p = default_preset()
     session = Session(p.function, p.rect, p.start, default_methods())
-    session.load(learning_rates=p.learning_rates, view_options=p.view_options)
+    session.load(params=p.method_params(), enabled=p.methods or None,
+                 view_options=p.view_options)
     session.set_step(session.last_step)  # the paths shown whole
     return session
 
@@ -106,6 +109,8 @@ class MainWindow(QMainWindow):
         self.methods_panel = MethodsPanel(self.session)
         self.inspector = InspectorPanel(self.session, defer=plane_first)
         self.convergence = ConvergencePlot(self.session, defer=plane_first)
+        self.rates_panel = RatesPanel(self.session, defer=plane_first)
+        self.sweep_panel = SweepPanel(self.session)
         # An overlay with a panel (its spec names the module) gets a dock beside the methods.
         self.overlay_panels = {
             spec.name: import_module(spec.panel).Panel(self.plot_view.overlays[spec.name],
@@ -118,6 +123,8 @@ class MainWindow(QMainWindow):
                 ("methods", "Methods", self.methods_panel, left),
                 ("inspector", "Inspector", self.inspector, right),
                 ("convergence", "Convergence", self.convergence, right),
+                ("rates", "Rates", self.rates_panel, right),
+                ("sweep", "Sweep", self.sweep_panel, right),
                 *((name, OVERLAYS[name].panel_title, panel, left)
                   for name, panel in self.overlay_panels.items())):
             dock = QDockWidget(title, self)
@@ -125,6 +132,10 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
+        # Rates and Sweep (in the right-hand tabs) idle while behind a tab, wake when in front.
+        for key, panel in (("rates", self.rates_panel), ("sweep", self.sweep_panel)):
+            panel.set_active(False)
+            self.docks[key].visibilityChanged.connect(panel.set_active)
 
         self.playback = Playback(self.session, self)
         self.cursor_label = QLabel()
@@ -138,6 +149,9 @@ class MainWindow(QMainWindow):
                 widget = self.job_progress[name] = JobProgress(layer.job, layer.cancel,
                                                                name.replace("_", " "))
                 self.statusBar().addPermanentWidget(widget)
+        self.job_progress["sweep"] = JobProgress(self.sweep_panel.job, self.sweep_panel.cancel,
+                                                 "sweep")
+        self.statusBar().addPermanentWidget(self.job_progress["sweep"])
         self.plot_view.message.connect(self.show_message)
         self.session.function_error.connect(
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
@@ -217,7 +231,9 @@ class MainWindow(QMainWindow):
             self.session.set_log_colour, keys="Ctrl+L", checkable=True,
             checked=self.session.log_colour)
         self.log_action.setIconText("Log colours")
-        self.session.options_changed.connect(self._sync_options)
+        self.session.options_changed.connect(lambda: (  # setChecked(same) emits nothing
+            self.aspect_action.setChecked(self.session.equal_aspect),
+            self.log_action.setChecked(self.session.log_colour)))
         self.fit_action = self.fitter.action
         self.save_image_action = self.files.export_image_action
         self.export_action = self.files.export_trajectories_action
@@ -282,12 +298,6 @@ class MainWindow(QMainWindow):
         play.addWidget(self.playback.counter)
         self.addToolBar(play)
 
-    def _sync_options(self) -> None:
-        for action, on in ((self.aspect_action, self.session.equal_aspect),
-                           (self.log_action, self.session.log_colour)):
-            if action.isChecked() != on:
-                action.setChecked(on)
-
     def _overlay_toggled(self, name: str, on: bool) -> None:
         self.session.set_overlay(name, on)
         if on and name in self.overlay_panels:  # its panel comes to the front
@@ -327,7 +337,9 @@ class MainWindow(QMainWindow):
     def apply_preset(self, preset: Preset) -> None:
         self.playback.set_playing(False)
         if self.session.load(preset.function, preset.rect, preset.start,
-                             preset.learning_rates, preset.view_options) is None:
+                             params=preset.method_params(),
+                             enabled=preset.methods or None,
+                             view_options=preset.view_options) is None:
             self.files.forget_path()
             self.set_session_name(preset.name)
             self.show_message(preset.note)
@@ -384,4 +396,5 @@ class MainWindow(QMainWindow):
         self.fitter.shutdown()
         self.dimensions_page.shutdown()
         self.surface_page.shutdown()
+        self.sweep_panel.shutdown()
         super().closeEvent(event)

@@ -1,5 +1,10 @@
-"""Presets (functions with their view, start point, learning rates, view options, a note and
-the claims the note makes) from resources/presets.json.
+"""Presets (functions with their view, start point, methods and their parameters, view
+options, a note and the claims the note makes) from resources/presets.json.
+
+An entry has name, function, view [xmin, xmax, ymin, ymax], start [x, y] and a note, and may
+have "learning_rates" {method: lr} (short for {"learning_rate": lr} in "params"), "params"
+{method: {parameter: value}}, "methods" [names]: the methods switched on (the others off;
+without it the enabled methods stay as they are), "equal_aspect" and "log_colour".
 
 Every number a note states about a run is also written as a claim (``claims``: where a method
 ends, in how many steps, its first step...), which tests/test_presets.py checks against a trace:
@@ -24,6 +29,15 @@ class Preset:
     start: tuple[float, float]
     learning_rates: dict = field(default_factory=dict)
     note: str = ""
+    params: dict = field(default_factory=dict)  # method -> {parameter: value}
+    methods: tuple[str, ...] = ()  # the methods switched on; () leaves them as they are
+
+    def method_params(self) -> dict[str, dict]:
+        """Every method's parameter changes: "params" with the learning rates merged in."""
+        out = {m: {"learning_rate": lr} for m, lr in self.learning_rates.items()}
+        for m, values in self.params.items():
+            out[m] = {**out.get(m, {}), **values}
+        return out
     equal_aspect: bool = True  # one unit of x as long as one of y (every preset's range allows)
     log_colour: bool = False  # f's colours on a log scale (Rosenbrock, Beale)
     claims: tuple = ()  # dicts: see tests/test_presets.py
@@ -37,8 +51,11 @@ def _preset(d: dict) -> Preset:
     return Preset(str(d["name"]), str(d["function"]), Rect(*(float(v) for v in d["view"])),
                   (float(d["start"][0]), float(d["start"][1])),
                   {str(k): float(v) for k, v in d.get("learning_rates", {}).items()},
-                  str(d.get("note", "")), bool(d.get("equal_aspect", True)),
-                  bool(d.get("log_colour", False)), tuple(d.get("claims", ())))
+                  str(d.get("note", "")),
+                  {str(m): dict(v) for m, v in d.get("params", {}).items()},
+                  tuple(str(m) for m in d.get("methods", ())),
+                  bool(d.get("equal_aspect", True)), bool(d.get("log_colour", False)),
+                  tuple(d.get("claims", ())))
 
 
 def load_presets() -> tuple[Preset, ...]:

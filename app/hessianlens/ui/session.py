@@ -212,18 +212,32 @@ class Session(QObject):
 
     def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
              learning_rates: dict[str, float] | None = None,
-             view_options: dict | None = None) -> ExpressionError | None:
+             params: dict[str, dict] | None = None,
+             enabled=None, view_options: dict | None = None) -> ExpressionError | None:
         """Apply several changes (a preset) at once; on a bad function change nothing.
-        view_options: equal_aspect and log_colour, if given."""
+
+        ``params`` maps a method to parameter changes (``learning_rates`` to its learning
+        rate); ``enabled``, when given, names the methods switched on (the others go off, and
+        the first named is selected if the selected one went off); ``view_options``:
+        equal_aspect and log_colour, if given.
+        """
         s = self._state
-        methods = tuple(m.changed(learning_rate=float(learning_rates[m.name]))
-                        if m.name in (learning_rates or {}) else m for m in s.methods)
+        changes = {m: {"learning_rate": float(lr)} for m, lr in (learning_rates or {}).items()}
+        for m, values in (params or {}).items():
+            changes[m] = {**changes.get(m, {}), **values}
+        on = None if enabled is None else [str(m) for m in enabled]
+        methods = tuple(m.changed(**changes.get(m.name, {}),
+                                  **({} if on is None else {"enabled": m.name in on}))
+                        for m in s.methods)
+        selected = s.selected_method
+        if on and selected not in on and on[0] in self._methods:
+            selected = on[0]
         options = {k: bool(v) for k, v in (view_options or {}).items()
                    if k in ("equal_aspect", "log_colour")}
         return self.apply(replace(
             s, function=s.function if function_text is None else function_text,
             view=rect or s.view, start=s.start if start is None else tuple(start),
-            methods=methods, **options))
+            methods=methods, selected_method=selected, **options))
 
     # --- playback ----------------------------------------------------------------------
     @property

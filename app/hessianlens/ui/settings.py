@@ -4,10 +4,11 @@ session file; anything invalid falls back silently."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from hessianlens.model import SessionState, state_from_dict
+from hessianlens.model import SessionState, state_from_dict, with_every_rule
 
 ORGANIZATION = "HessianLens"
 APPLICATION = "Hessian Lens"
@@ -25,9 +26,10 @@ def read_state(s: QSettings) -> SessionState | None:
     if not isinstance(text, str):
         return None
     try:
-        return state_from_dict(json.loads(text))
+        state = state_from_dict(json.loads(text))
     except (ValueError, RecursionError):  # StateError, bad JSON, a 5,000-digit number
         return None
+    return replace(state, methods=with_every_rule(state.methods))
 
 
 def read_bytes(s: QSettings, key: str) -> QByteArray | None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from hessianlens.engine.trajectory import (CONVERGED, DIVERGED, MAX_STEPS, SINGULAR_HESSIAN,
+from hessianlens.engine.trajectory import (CONVERGED, DIVERGED, MAX_STEPS, NO_STEP_WORDS,
                                            steps_text)
 from hessianlens.ui.arrows import arrow_segments
 from hessianlens.engine.explain import method_summary, method_title
 from hessianlens.ui.session import Session
 
-STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", SINGULAR_HESSIAN: "singular Hessian",
-                MAX_STEPS: "step limit"}
+STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", MAX_STEPS: "step limit",
+                **NO_STEP_WORDS}
 Z_PATH = 50
 
 

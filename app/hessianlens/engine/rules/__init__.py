@@ -6,8 +6,9 @@ in BUILT_IN; a plug-in or a test adds one at run time with :func:`register`.
 
 from __future__ import annotations
 
-from hessianlens.engine.rules import (damped_newton, gd, newton, newton_linesearch, optimal_lr,
-                                      saddle_free)
+from hessianlens.engine.rules import (adam, bfgs, damped_newton, dogleg, gd, momentum, nesterov,
+                                      newton, newton_linesearch, optimal_lr, rmsprop, saddle_free,
+                                      sr1, trust_region)
 from hessianlens.engine.rules.base import Rule
 
 # In the order of the methods panel, the colours and the command line's lists.
@@ -18,6 +19,14 @@ BUILT_IN = (
     saddle_free.SaddleFree,
     damped_newton.DampedNewton,
     optimal_lr.OptimalRate,
+    bfgs.BFGS,
+    sr1.SR1,
+    trust_region.TrustRegion,
+    dogleg.Dogleg,
+    momentum.HeavyBall,
+    nesterov.Nesterov,
+    adam.Adam,
+    rmsprop.RMSProp,
 )
 
 RULES: dict[str, type[Rule]] = {}

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from hessianlens.engine import linalg2
+from hessianlens.engine import linalg2, linesearch
 from hessianlens.engine.params import Param, resolve
 
 if TYPE_CHECKING:
     from hessianlens.engine.objective import Objective, PointDerivatives
+    from hessianlens.engine.trajectory import Iterate
 
 State = dict  # name -> np.ndarray with the starts on axis 0
 
@@ -59,7 +60,12 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Batch:
-    """x, y, f, gradient and Hessian entries at many points: 1-D float arrays of one length."""
+    """x, y, f, gradient and Hessian entries at many points: 1-D float arrays of one length.
+
+    ``learning_rate``, when given, is one rate per row: a sweep over rates runs every row
+    from the same start at its own rate, and a rule that reads its rate through
+    :meth:`Rule.rates` takes it from here instead of from its parameter.
+    """
 
     x: np.ndarray
     y: np.ndarray
@@ -69,6 +75,7 @@ class Batch:
     hxx: np.ndarray
     hxy: np.ndarray
     hyy: np.ndarray
+    learning_rate: np.ndarray | None = None
 
     @classmethod
     def from_point(cls, here: PointDerivatives) -> Batch:
@@ -79,6 +86,16 @@ class Batch:
 
     def __len__(self) -> int:
         return self.x.shape[0]
+
+    @property
+    def grad(self) -> np.ndarray:
+        """(m, 2): the gradients as vectors, for the batched formulas."""
+        return np.stack([self.gx, self.gy], axis=-1)
+
+    @property
+    def hessian(self) -> np.ndarray:
+        """(m, 2, 2): the Hessians as matrices."""
+        return matrices(self.hxx, self.hxy, self.hyy)
 
 
 @dataclass(frozen=True)
@@ -130,6 +147,10 @@ class Rule:
     explanation: ClassVar[str] = ""
     params: ClassVar[tuple[Param, ...]] = ()
     no_step_message: ClassVar[str] = "this rule has no step here"
+    no_step_status: ClassVar[str] = "singular_hessian"  # a trajectory status (trajectory.py)
+    # True when the rule reads its learning rate through rates(batch) only: then a batch may
+    # carry one rate per row, and the rule can be swept over rates (engine/sweep.py).
+    per_row_rates: ClassVar[bool] = False
 
     def __init__(self, **values):
         self.values = MappingProxyType(resolve(self.params, values, f"method '{self.name}'"))
@@ -144,6 +165,15 @@ class Rule:
     def learning_rate(self) -> float:
         """The learning-rate parameter, or NaN for a rule without one."""
         return float(self.values.get("learning_rate", math.nan))
+
+    def rates(self, b: Batch) -> np.ndarray:
+        """The learning rate of every row: the batch's own when it carries one (a sweep over
+        rates), this rule's parameter otherwise. A rule that reads its rate only here sets
+        ``per_row_rates``; row i then computes exactly what a rule made with row i's rate
+        computes."""
+        if b.learning_rate is not None:
+            return b.learning_rate
+        return full(b, self.learning_rate)
 
     def __eq__(self, other) -> bool:
         return type(other) is type(self) and dict(other.values) == dict(self.values)
@@ -194,6 +224,37 @@ class Rule:
         """The step at one point, from a fresh state unless one is given."""
         return self.step_at(objective, here, state)[0]
 
+    def notes(self, state: State) -> str:
+        """Words for a run's message from its (one-row) state after the last step: updates
+        skipped, a tuning that could not be done; "" for nothing to say."""
+        return ""
+
+    # --- what the rule believes about curvature ------------------------------------------
+    def believed_hessian(self, iterate: Iterate) -> np.ndarray | None:
+        """The 2x2 matrix of the quadratic model this rule's step assumed at a recorded
+        iterate, when it is not the true Hessian (a quasi-Newton estimate, I / lr for a
+        fixed learning rate); None for a rule that uses the true H or no model at all."""
+        return None
+
+    def trust_radius(self, iterate: Iterate) -> float | None:
+        """The trust radius of a recorded iterate's step; None for a rule without one."""
+        return None
+
+    def trust_step(self, iterate: Iterate) -> np.ndarray | None:
+        """The minimiser of the rule's model within the trust radius at a recorded iterate
+        (its subproblem solved again); None for a rule without a radius."""
+        return None
+
+    def trust_path(self, iterate: Iterate) -> np.ndarray | None:
+        """(k, 2) displacements of the path the rule's step is taken on (the dogleg), or
+        None."""
+        return None
+
+    def relation(self, iterate: Iterate) -> str:
+        """One line on how this rule's step at a recorded iterate relates to the Newton step
+        -H^-1 grad f, with its numbers ("" for a rule that has nothing to add)."""
+        return ""
+
 
 class StatelessRule(Rule):
     """A rule without memory: implement :meth:`step` alone."""
@@ -208,6 +269,12 @@ class StatelessRule(Rule):
 # --- helpers of the rules ---------------------------------------------------------------------
 def full(b: Batch, value) -> np.ndarray:
     return np.full(b.x.shape, float(value))
+
+
+def matrices(a, b, c) -> np.ndarray:
+    """(..., 2, 2) symmetric matrices [[a, b], [b, c]] from their entries."""
+    a, b, c = np.broadcast_arrays(a, b, c)
+    return np.stack([np.stack([a, b], axis=-1), np.stack([b, c], axis=-1)], axis=-1)
 
 
 def newton_uv(a, b, c, gx, gy):
@@ -239,27 +306,28 @@ def armijo_ok(objective: Objective, b: Batch, dx, dy, idx=None) -> np.ndarray:
         return fn <= b.f[idx] + ARMIJO_C * slope
 
 
-def backtrack(objective: Objective, b: Batch, px, py, alpha0: float):
-    """Backtracking line search along p (Nocedal & Wright, Alg. 3.1).
+def backtrack(objective: Objective, b: Batch, px, py, alpha0):
+    """Backtracking line search along p (Nocedal & Wright, Alg. 3.1: linesearch.backtracking).
 
     alpha = alpha0 rho^j for the least j with the Armijo condition; after MAX_BACKTRACKS
-    halvings the last alpha is kept. Returns (alpha, number of halvings, condition met).
+    halvings the last alpha is kept. alpha0 is one number or one per point. Returns (alpha,
+    number of halvings, condition met); where p is not finite, alpha0, no halvings and not
+    met.
     """
-    alpha = full(b, alpha0)
+    alpha = np.array(np.broadcast_to(np.asarray(alpha0, dtype=float), b.x.shape))
     halvings = np.zeros(b.x.shape, dtype=int)
-    todo = np.isfinite(px) & np.isfinite(py)
     met = np.zeros(b.x.shape, dtype=bool)
-    for j in range(MAX_BACKTRACKS + 1):
-        idx = np.flatnonzero(todo)
-        if not idx.size:
-            break
-        a = alpha[idx]
-        ok = armijo_ok(objective, b, a * px[idx], a * py[idx], idx)
-        met[idx[ok]] = True
-        todo[idx[ok]] = False
-        if j == MAX_BACKTRACKS:
-            break
-        fail = idx[~ok]
-        alpha[fail] *= BACKTRACK_RHO
-        halvings[fail] += 1
+    rows = np.flatnonzero(np.isfinite(px) & np.isfinite(py))
+    if rows.size:
+        x, y, px, py = b.x[rows], b.y[rows], px[rows], py[rows]
+        with np.errstate(all="ignore"):
+            slope = b.gx[rows] * px + b.gy[rows] * py
+
+        def value(a, idx):
+            return objective.value(x[idx] + a * px[idx], y[idx] + a * py[idx])
+
+        a, _, ok, evaluations = linesearch.backtracking(
+            value, b.f[rows], slope, alpha[rows], c1=ARMIJO_C, rho=BACKTRACK_RHO,
+            max_halvings=MAX_BACKTRACKS)
+        alpha[rows], met[rows], halvings[rows] = a, ok, evaluations - 1
     return alpha, halvings, met

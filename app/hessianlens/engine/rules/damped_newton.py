@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from hessianlens.engine import linalg2
-from hessianlens.engine.rules.base import (StatelessRule, Steps, armijo_ok, full,
-                                           learning_rate, newton_uv)
+from hessianlens.engine.rules.base import (StatelessRule, Steps, armijo_ok, learning_rate,
+                                           newton_uv)
 
 # beta of Nocedal & Wright Alg. 3.3 (Cholesky with added multiple of the identity), relative
 # to the largest |eigenvalue|, with a floor for H = 0.
@@ -30,8 +30,10 @@ class DampedNewton(StatelessRule):
                    "and grows until f falls enough")
     params = (learning_rate(1.0, "Scale of the damped Newton step"),)
 
+    per_row_rates = True
+
     def step(self, objective, b) -> Steps:
-        lr = self.learning_rate
+        lr = self.rates(b)
         low, high = linalg2.eigenvalues(b.hxx, b.hxy, b.hyy)
         with np.errstate(all="ignore"):
             beta = np.maximum(DAMPING_BETA * np.maximum(np.abs(low), np.abs(high)), DAMPING_FLOOR)
@@ -45,7 +47,7 @@ class DampedNewton(StatelessRule):
                 break
             L = lam[idx]
             px, py = newton_uv(b.hxx[idx] + L, b.hxy[idx], b.hyy[idx] + L, b.gx[idx], b.gy[idx])
-            px, py = lr * px, lr * py
+            px, py = lr[idx] * px, lr[idx] * py
             # After MAX_DAMPING_RAISES doublings the last step is taken as it is.
             ok = (np.ones(idx.size, dtype=bool) if j == MAX_DAMPING_RAISES
                   else armijo_ok(objective, b, px, py, idx))
@@ -54,4 +56,4 @@ class DampedNewton(StatelessRule):
             fail = idx[~ok]
             lam[fail] = np.maximum(2 * lam[fail], beta[fail])
             raises[fail] += 1
-        return Steps(dx, dy, full(b, lr), {"lambda": lam, "raises": raises})
+        return Steps(dx, dy, lr, {"lambda": lam, "raises": raises})

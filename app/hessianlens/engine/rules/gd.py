@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hessianlens.engine.rules.base import StatelessRule, Steps, full, learning_rate
+import numpy as np
+
+from hessianlens.engine.rules.base import StatelessRule, Steps, learning_rate
 
 
 class GradientDescent(StatelessRule):
@@ -12,7 +14,12 @@ class GradientDescent(StatelessRule):
     title = "Gradient descent"
     explanation = "x <- x - lr grad f: a step of fixed scale down the steepest slope"
     params = (learning_rate(0.1, "Scale of each step: x <- x - lr grad f"),)
+    per_row_rates = True
 
     def step(self, objective, b) -> Steps:
-        lr = self.learning_rate
-        return Steps(-lr * b.gx, -lr * b.gy, full(b, lr))
+        lr = self.rates(b)
+        return Steps(-lr * b.gx, -lr * b.gy, lr)
+
+    def believed_hessian(self, iterate):
+        # -lr g is Newton's step for the model with B = I / lr: the same curvature everywhere.
+        return np.eye(2) / iterate.learning_rate if iterate.step is not None else None

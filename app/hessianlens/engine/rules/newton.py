@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hessianlens.engine.rules.base import StatelessRule, Steps, full, learning_rate, newton_uv
+from hessianlens.engine.rules.base import StatelessRule, Steps, learning_rate, newton_uv
 
 
 class Newton(StatelessRule):
@@ -17,7 +17,9 @@ class Newton(StatelessRule):
     no_step_message = ("the Hessian is singular here, so H^-1 grad f does not exist: Newton "
                        "cannot take a step")
 
+    per_row_rates = True
+
     def step(self, objective, b) -> Steps:
-        lr = self.learning_rate
+        lr = self.rates(b)
         px, py = newton_uv(b.hxx, b.hxy, b.hyy, b.gx, b.gy)
-        return Steps(lr * px, lr * py, full(b, lr))
+        return Steps(lr * px, lr * py, lr)

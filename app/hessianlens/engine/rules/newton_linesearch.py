@@ -23,11 +23,13 @@ class NewtonLineSearch(StatelessRule):
     params = (learning_rate(1.0, "The first trial step alpha0 of the backtracking line "
                                  "search along the direction"),)
 
+    per_row_rates = True
+
     def step(self, objective, b) -> Steps:
         px, py = newton_uv(b.hxx, b.hxy, b.hyy, b.gx, b.gy)
         fell_back = ~is_descent(b.gx, b.gy, px, py)
         px, py = np.where(fell_back, -b.gx, px), np.where(fell_back, -b.gy, py)
-        alpha, halvings, met = backtrack(objective, b, px, py, self.learning_rate)
+        alpha, halvings, met = backtrack(objective, b, px, py, self.rates(b))
         return Steps(alpha * px, alpha * py, alpha,
                      {"learning_rate": alpha, "fell_back": fell_back, "backtracks": halvings,
                       "armijo": met})

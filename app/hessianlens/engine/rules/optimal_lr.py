@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hessianlens.engine.first_order import cauchy_rate
 from hessianlens.engine.rules.base import StatelessRule, Steps, backtrack, learning_rate
 
 
@@ -23,15 +24,19 @@ class OptimalRate(StatelessRule):
     params = (learning_rate(0.1, "The fallback rate (with backtracking) where the curvature "
                                  "along -grad f, g.H.g, is not positive"),)
 
+    per_row_rates = True
+
     def step(self, objective, b) -> Steps:
         gx, gy = b.gx, b.gy
+        g = b.grad
         with np.errstate(all="ignore"):
-            gHg = gx * gx * b.hxx + 2 * gx * gy * b.hxy + gy * gy * b.hyy
-            eta = (gx * gx + gy * gy) / gHg
-        fell_back = ~(np.isfinite(eta) & (gHg > 0))
+            Hg = np.stack([b.hxx * gx + b.hxy * gy, b.hxy * gx + b.hyy * gy], axis=-1)
+            gHg = np.einsum("...i,...i->...", g, Hg)
+        eta = cauchy_rate(g, Hg)  # NaN where g.H.g <= 0
+        fell_back = np.isnan(eta)
         if np.any(fell_back):
             safe, _, _ = backtrack(objective, b, np.where(fell_back, -gx, np.nan),
-                                   np.where(fell_back, -gy, np.nan), self.learning_rate)
+                                   np.where(fell_back, -gy, np.nan), self.rates(b))
             eta = np.where(fell_back, safe, eta)
         return Steps(-eta * gx, -eta * gy, eta,
                      {"learning_rate": eta, "fell_back": fell_back, "gHg": gHg})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hessianlens.engine import linalg2
-from hessianlens.engine.rules.base import StatelessRule, Steps, full, learning_rate, newton_uv
+from hessianlens.engine.rules.base import StatelessRule, Steps, learning_rate, newton_uv
 
 
 class SaddleFree(StatelessRule):
@@ -21,9 +21,11 @@ class SaddleFree(StatelessRule):
     no_step_message = ("|H| is singular here (an eigenvalue of H is zero), so |H|^-1 grad f "
                        "does not exist")
 
+    per_row_rates = True
+
     def step(self, objective, b) -> Steps:
-        lr = self.learning_rate
+        lr = self.rates(b)
         a, c_, d = linalg2.absolute(b.hxx, b.hxy, b.hyy)
         px, py = newton_uv(a, c_, d, b.gx, b.gy)
         low, _ = linalg2.eigenvalues(b.hxx, b.hxy, b.hyy)
-        return Steps(lr * px, lr * py, full(b, lr), {"flipped": ~(low >= 0)})
+        return Steps(lr * px, lr * py, lr, {"flipped": ~(low >= 0)})

@@ -1,9 +1,5 @@
-"""The surface grid of the current view, computed off the GUI thread; stale results are dropped.
-
-Self-contained (a QRunnable with a generation number, as field_worker.py does): every request
-gets a generation, a job that starts after a newer request skips its work, and a result that
-arrives after a newer request is ignored.
-"""
+"""The surface grid of the current view, computed off the GUI thread with the shared job
+helper (ui/jobs.py): the latest request wins and stale results are dropped."""
 
 from __future__ import annotations
 
@@ -11,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from hessianlens.engine.fields import Rect, compute_fields, compute_value, grid_axes
 from hessianlens.engine.objective import Objective
@@ -19,6 +15,7 @@ from hessianlens.engine.surface import (CLIP, SurfaceMesh, height_scale, level_s
                                         surface_mesh)
 from hessianlens.ui.contours import contour_lines, robust_range
 from hessianlens.ui.field_worker import CONTOUR_LEVELS
+from hessianlens.ui.jobs import Job, JobResult
 from hessianlens.ui.overlays.curvature import CURVATURE_LUT
 
 GRID = 256  # samples per axis of the surface
@@ -94,68 +91,31 @@ def compute_surface(request: SurfaceRequest, generation: int = 0) -> SurfaceBund
                          np.concatenate(contours) if contours else np.zeros((0, 3), np.float32))
 
 
-class _Signals(QObject):
-    done = Signal(object)  # SurfaceBundle
-    failed = Signal(str)
-
-
-class _Job(QRunnable):
-    def __init__(self, owner: "SurfaceWorker", request: SurfaceRequest, generation: int):
-        super().__init__()
-        self.owner, self.request, self.generation = owner, request, generation
-
-    def run(self):  # worker thread: never let an exception escape into Qt
-        if self.generation != self.owner.generation:
-            return  # a newer request exists
-        try:
-            bundle = compute_surface(self.request, self.generation)
-        except Exception as exc:  # noqa: BLE001 - reported on the tab, never raised
-            self.owner.signals.failed.emit(f"could not compute the surface: {exc}")
-            return
-        self.owner.signals.done.emit(bundle)
-
-
 class SurfaceWorker(QObject):
-    """Debounced, latest-wins surface computation; emits ready(SurfaceBundle) on the GUI thread."""
+    """Debounced, latest-wins surface computation on the shared job helper (ui/jobs.py);
+    emits ready(SurfaceBundle) or failed(message) on the GUI thread."""
 
     ready = Signal(object)
     failed = Signal(str)
 
     def __init__(self, debounce_ms: int = 60, parent: QObject | None = None):
         super().__init__(parent)
-        self.generation = 0
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self.signals = _Signals()
-        self.signals.done.connect(self._deliver)
-        self.signals.failed.connect(self.failed)
-        self._pending: SurfaceRequest | None = None
-        self._timer = QTimer(self, singleShot=True, interval=debounce_ms)
-        self._timer.timeout.connect(self._launch)
+        self.job = Job(debounce_ms, self)
+        self.job.finished.connect(self._deliver)
 
     def request(self, request: SurfaceRequest, now: bool = False) -> None:
         """Ask for a surface; with now=False wait for a pause in requests first."""
-        self._pending = request
-        self.generation += 1
-        if now:
-            self._timer.stop()
-            self._launch()
+        self.job.request(lambda ticket: compute_surface(request, ticket.generation), now=now)
+
+    def _deliver(self, result: JobResult) -> None:
+        if result.ok:
+            self.ready.emit(result.value)
         else:
-            self._timer.start()
-
-    def _launch(self) -> None:
-        if self._pending is not None:
-            request, self._pending = self._pending, None
-            self.pool.start(_Job(self, request, self.generation))
-
-    def _deliver(self, bundle: SurfaceBundle) -> None:
-        if bundle.generation == self.generation:
-            self.ready.emit(bundle)
+            self.failed.emit(f"could not compute the surface: {result.error}")
 
     def busy(self) -> bool:
-        return self._timer.isActive() or self._pending is not None \
-            or self.pool.activeThreadCount() > 0
+        return self.job.busy()
 
     def wait(self, msecs: int = 10_000) -> bool:
         """Block until the running job finished (tests, shutdown)."""
-        return self.pool.waitForDone(msecs)
+        return self.job.wait(msecs)

@@ -1,0 +1,184 @@
+"""The curvature the selected method believes in at its selected iterate, against the true H.
+
+Draws what engine.beliefs.picture returns: the level set through the iterate of the true
+quadratic model (thick white) and of the method's own model (its colour), the trust radius
+with the model's minimiser inside it and the Cauchy point, the dogleg path, and for Adam and
+RMSProp the steps of their per-coordinate rates against Newton's 1/H_ii and 1/|lambda|.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from hessianlens.engine.beliefs import picture
+from hessianlens.engine.explain import method_title
+from hessianlens.engine.rules import RULES
+from hessianlens.engine.rules.quasi import percent
+from hessianlens.ui.contours import EMPTY
+from hessianlens.ui.overlays.base import OverlayLayer, swatch
+
+# Above the paths (trajectories.Z_PATH = 50 and up): the selected iterate's picture is what the
+# user is looking at; below the start marker (100).
+Z = 94
+# Solid lines throughout: the curves are drawn as short segments, on which Qt restarts a dash
+# pattern every few pixels, so a dashed pen looks solid anyway. The true model is white and
+# thicker than f's contour lines.
+TRUE_PEN = pg.mkPen("w", width=3)
+OUTLINE = pg.mkPen(30, 30, 30, 230, width=1.2)
+RATE_STYLES = {  # label in the picture -> (legend words, colour, symbol)
+    "rates": ("step at its per-coordinate rates", None, "o"),
+    "1/H_ii": ("step at 1/H_ii per coordinate", "#ffffff", "t"),
+    "1/|lambda|": ("step at 1/|lambda| along H's eigenvectors", "#202020", "s"),
+}
+
+
+def _curve(item, curve) -> None:
+    item.setData(*(EMPTY if curve is None else curve))
+
+
+class Layer(OverlayLayer):
+    """Redrawn whenever the selected method or iterate, or the grid, changes."""
+
+    def __init__(self, spec, host):
+        super().__init__(spec, host)
+        self.true_curve = self._add(pg.PlotDataItem(pen=TRUE_PEN, connect="finite"), Z,
+                                    cache=False)
+        self.believed_curve = self._add(pg.PlotDataItem(connect="finite"), Z + 1, cache=False)
+        self.circle = self._add(pg.PlotDataItem(connect="finite"), Z + 1, cache=False)
+        self.path = self._add(pg.PlotDataItem(connect="finite", symbol="o", symbolSize=5),
+                              Z + 2, cache=False)
+        self.rate_lines = {k: self._add(pg.PlotDataItem(connect="pairs", symbolSize=9),
+                                        Z + 2, cache=False) for k in RATE_STYLES}
+        self.minimiser = self._add(pg.ScatterPlotItem(symbol="star", size=20,
+                                                      pen=pg.mkPen("w", width=1.2)),
+                                   Z + 3, cache=False)
+        self.cauchy = self._add(pg.ScatterPlotItem(symbol="d", size=12, pen=OUTLINE,
+                                                   brush=pg.mkBrush("w")), Z + 3, cache=False)
+        self.centres = self._add(pg.ScatterPlotItem(symbol="+", size=13), Z + 3, cache=False)
+        # One legend sample per part, kept, so that playback only changes the words.
+        self.samples = {
+            "true": swatch(None, TRUE_PEN),
+            "believed": swatch(None, pg.mkPen("w", width=2.5)),
+            "radius": swatch(None, pg.mkPen("w", width=1.5)),
+            "minimiser": pg.PlotDataItem([0], [0], pen=None, symbol="star", symbolSize=12,
+                                         symbolPen=pg.mkPen("w", width=1)),
+            "cauchy": pg.PlotDataItem([0], [0], pen=None, symbol="d", symbolSize=10,
+                                      symbolBrush="w", symbolPen=OUTLINE),
+            "dogleg": swatch(None, pg.mkPen("w", width=1.5)),
+            **{k: swatch(None, pg.mkPen("w", width=2.5)) for k in RATE_STYLES},
+        }
+        self.picture = None  # the engine's Picture on screen
+        self._shown = None  # (iterate, bundle, colour, view) drawn last
+
+    def set_visible(self, on: bool) -> None:
+        super().set_visible(on)
+        if on:
+            self.update_selection(self.host.bundle)
+
+    def update_fields(self, bundle) -> None:
+        self.update_selection(bundle)
+
+    def _clear(self) -> None:
+        for item in (self.true_curve, self.believed_curve, self.circle, self.path,
+                     *self.rate_lines.values()):
+            item.setData(*EMPTY)
+        for item in (self.minimiser, self.cauchy, self.centres):
+            item.setData([], [])
+        self.picture = None
+
+    def update_selection(self, bundle) -> None:
+        if not self.visible:
+            self._shown = None  # drawn when switched on
+            return
+        session = self.session
+        name = session.selected_method
+        it = session.selected_iterate()
+        config = session.methods.get(name)
+        colour = config.colour if config is not None else "#ffffff"
+        view = session.rect
+        shown = self._shown
+        if shown is not None and shown[0] is it and shown[1] is bundle \
+                and shown[2:] == (colour, view):
+            return  # the same iterate on the same grid: nothing to redraw
+        self._shown = (it, bundle, colour, view)
+        self._clear()
+        rule_class = RULES.get(name)
+        legend = []
+        if it is not None and config is not None and rule_class is not None \
+                and np.all(np.isfinite(it.hessian)):
+            pic = picture(rule_class(**config.params), it, float(np.hypot(view.width,
+                                                                          view.height)))
+            self.picture = pic
+            legend = self._draw(pic, method_title(name), colour)
+        if [item for item, _ in legend] != [item for item, _ in self.legend]:
+            self.legend = legend
+            self.changed.emit()  # a different set of entries: the plane rebuilds its legend
+        else:
+            self.legend = legend
+
+    def _entry(self, part: str, words: str, colour: str | None = None):
+        item = self.samples[part]
+        if colour is not None:
+            if part == "minimiser":
+                item.setSymbolBrush(colour)
+            else:
+                pen = pg.mkPen(item.opts["pen"])
+                pen.setColor(pg.mkColor(colour))
+                item.setPen(pen)
+        return item, words
+
+    def _draw(self, pic, title: str, colour: str) -> list:
+        legend = []
+        _curve(self.true_curve, (pic.true_model.xs, pic.true_model.ys))
+        centres, pens = [], []
+        if pic.true_model.xs.size:
+            legend.append(self._entry("true", f"true H's model through the iterate "
+                                              f"({pic.true_model.kind}, + its centre)"))
+        if pic.true_model.centre is not None:
+            centres.append(pic.true_model.centre)
+            pens.append(pg.mkPen("w", width=2))
+        if pic.believed_model is not None:
+            self.believed_curve.setPen(pg.mkPen(colour, width=2.5))
+            _curve(self.believed_curve, (pic.believed_model.xs, pic.believed_model.ys))
+            notes = []
+            if pic.estimate_error is not None:
+                notes.append(f"B off by {percent(pic.estimate_error)} of H")
+            if not pic.believed_model.xs.size:
+                notes.append("B has a flat direction: no level set to draw")
+            words = f"model of {title}" + (f" ({'; '.join(notes)})" if notes else "")
+            legend.append(self._entry("believed", words, colour))
+            if pic.believed_model.centre is not None:
+                centres.append(pic.believed_model.centre)
+                pens.append(pg.mkPen(colour, width=2))
+        if centres:
+            self.centres.setData(pos=np.array(centres), pen=pens)
+        if pic.circle is not None:
+            # Lighter and thinner than the model's curve, which is often about as large.
+            self.circle.setPen(pg.mkPen(pg.mkColor(colour).lighter(150), width=1.5))
+            _curve(self.circle, pic.circle)
+            legend.append(self._entry("radius", f"trust radius {pic.radius:.3g}",
+                                      pg.mkColor(colour).lighter(150).name()))
+        if pic.minimiser is not None:
+            self.minimiser.setData(pos=[pic.minimiser], brush=pg.mkBrush(colour))
+            legend.append(self._entry("minimiser", "model minimiser in the radius", colour))
+        if pic.cauchy is not None:
+            self.cauchy.setData(pos=[pic.cauchy])
+            legend.append(self._entry("cauchy", "Cauchy point"))
+        if pic.dogleg is not None:
+            self.path.setPen(pg.mkPen(colour, width=1.5))
+            self.path.setSymbolBrush(colour)
+            self.path.setSymbolPen(OUTLINE)
+            _curve(self.path, pic.dogleg)
+            legend.append(self._entry("dogleg", "dogleg path to the Newton point", colour))
+        for key, end in (pic.rate_steps or {}).items():
+            words, line_colour, symbol = RATE_STYLES[key]
+            line_colour = line_colour or colour
+            item = self.rate_lines[key]
+            item.setPen(pg.mkPen(line_colour, width=2.5))
+            item.setSymbol(symbol)
+            item.setSymbolBrush(line_colour)
+            item.setSymbolPen(OUTLINE)
+            item.setData([pic.x[0], end[0]], [pic.x[1], end[1]])
+            legend.append(self._entry(key, words, line_colour))
+        return legend
