@@ -246,3 +246,19 @@ def test_the_one_step_page_is_saved_with_the_session(window, tmp_path):
     assert window.files.open_session(str(path))
     assert page.controls.text_mode.isChecked() and page.controls.text.text() == "w**4 - w"
     assert page.w0.value() == -2.0 and page.numbers["f"].text() == "w**4 - w"
+
+
+def test_opening_resizing_and_panning_leave_no_unsaved_changes(qtbot, window):
+    """Closing a window in which the user changed nothing asks nothing: equal aspect widens the
+    view at start-up and on a resize, and a pan is looking, not work to lose."""
+    from uihelpers import settle
+
+    assert not window.isWindowModified()
+    window.resize(1200, 700)
+    settle(qtbot, window)
+    r = window.session.rect
+    window.plot_view.vb.translateBy(x=(r.xmax - r.xmin) / 4)
+    settle(qtbot, window)
+    assert window.session.rect != r and not window.isWindowModified()
+    window.session.set_start((0.5, 0.25))
+    assert window.isWindowModified()

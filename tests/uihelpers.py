@@ -14,6 +14,7 @@ def open_window(qtbot, tmp_path, settings=None):
     from hessianlens.ui.main_window import MainWindow
 
     window = MainWindow(settings=settings or temp_settings(tmp_path))
+    window.files.confirm_unsaved = False  # closing a test's window never waits for an answer
     qtbot.addWidget(window)
     window.resize(1366, 768)  # a common small screen (the offscreen one is 800 x 800)
     with qtbot.waitSignal(window.plot_view.fields_shown, timeout=20_000):
