@@ -163,8 +163,12 @@ def build_state(args):
     overlays = state.overlays
     if args.overlays:
         overlays = tuple(_names(args.overlays, OVERLAYS, "overlay", dashes=True))
+    # The iterate the inspector and the quadratic model show: the file's, else the first drawn.
+    selected = state.selected_method if state.selected_method in drawn else \
+        (drawn[0] if drawn else "")
     return replace(state, view=args.range or state.view, methods=tuple(methods.values()),
-                   overlays=overlays, step=state.step if args.session else MAX_STEPS)
+                   overlays=overlays, step=state.step if args.session else MAX_STEPS,
+                   selected_method=selected)
 
 
 def _qt_message(_kind, _context, text: str) -> None:

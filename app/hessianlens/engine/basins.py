@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hessianlens import colours
 from hessianlens.engine import batch_run, linalg2
 from hessianlens.engine.batch_run import BatchEnds, run_batch
 from hessianlens.engine.fields import Rect, grid_axes
@@ -223,14 +224,13 @@ def _classify(objective, rect, ends: BatchEnds):
 
 
 # --- export ----------------------------------------------------------------------------
-# Fixed palettes per kind (matplotlib's tab20 shades): minima cool, saddles warm, maxima red.
+# Fixed palettes per kind: minima green, saddles purple, maxima tan (hessianlens.colours).
 KIND_COLOURS = {
-    MINIMUM: ((31, 119, 180), (44, 160, 44), (148, 103, 189), (23, 190, 207), (174, 199, 232),
-              (152, 223, 138), (197, 176, 213), (158, 218, 229)),
-    SADDLE: ((255, 127, 14), (188, 189, 34), (255, 187, 120), (219, 219, 141)),
-    MAXIMUM: ((214, 39, 40), (227, 119, 194), (255, 152, 150), (247, 182, 210)),
-    DIVERGED: ((40, 40, 40),),
-    NOT_CONVERGED: ((190, 190, 190),),
+    MINIMUM: tuple(colours.rgb(c) for c in colours.MINIMA),
+    SADDLE: tuple(colours.rgb(c) for c in colours.SADDLES),
+    MAXIMUM: tuple(colours.rgb(c) for c in colours.MAXIMA),
+    DIVERGED: (colours.rgb(colours.DIVERGED),),
+    NOT_CONVERGED: (colours.rgb(colours.NOT_CONVERGED),),
 }
 
 

@@ -14,11 +14,13 @@ from hessianlens.engine.expression import ExpressionError
 from hessianlens.model import default_methods
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.resources import resource_path
+from hessianlens.ui import dock_layout
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.dimensions import LazyPage
 from hessianlens.ui.export import default_size
 from hessianlens.ui.export_dialog import ExportOptions
+from hessianlens.ui.fit_view import ViewFitter
 from hessianlens.ui.function_editor import FunctionEditor
 from hessianlens.ui.inspector import InspectorPanel
 from hessianlens.ui.job_progress import JobProgress
@@ -45,7 +47,11 @@ def session_from_settings(s: QSettings) -> Session:
         except ExpressionError:  # remembered by a version whose parser was more lenient
             pass
     p = default_preset()
-    return Session(p.function, p.rect, p.start, default_methods())
+    session = Session(p.function, p.rect, p.start, default_methods())
+    session.load(params=p.method_params(), enabled=p.methods or None,
+                 view_options=p.view_options)
+    session.set_step(session.last_step)  # the paths shown whole
+    return session
 
 
 def window_icon() -> QIcon:
@@ -126,14 +132,10 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
-        for name in self.overlay_panels:
-            self.tabifyDockWidget(self.docks["methods"], self.docks[name])
-        self.docks["methods"].raise_()
+        # Rates and Sweep (in the right-hand tabs) idle while behind a tab, wake when in front.
         for key, panel in (("rates", self.rates_panel), ("sweep", self.sweep_panel)):
-            self.tabifyDockWidget(self.docks["convergence"], self.docks[key])
-            panel.set_active(False)  # idle while behind another tab, woken when in front
+            panel.set_active(False)
             self.docks[key].visibilityChanged.connect(panel.set_active)
-        self.docks["convergence"].raise_()
 
         self.playback = Playback(self.session, self)
         self.cursor_label = QLabel()
@@ -155,6 +157,8 @@ class MainWindow(QMainWindow):
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
         self.session.trajectories_changed.connect(self._trajectories_changed)
 
+        self.fitter = ViewFitter(self.session, self)
+        self.fitter.message.connect(self.show_message)
         self.files = WindowFiles(self)
         self._make_actions()
         self._make_menus()
@@ -163,9 +167,11 @@ class MainWindow(QMainWindow):
         area = screen.availableGeometry() if screen is not None else None
         self.resize(min(1600, int(0.95 * area.width())) if area else 1400,
                     min(1000, int(0.95 * area.height())) if area else 900)
-        self.resizeDocks([self.docks["function"], self.docks["inspector"]], [330, 400],
-                         Qt.Orientation.Horizontal)
-        self._restore_window()
+        # The docks are arranged for the window's size when it is first shown, unless the
+        # user's own arrangement was remembered (ui/dock_layout.py).
+        self._docks_arranged = self._restore_window()
+        if not self._docks_arranged:
+            dock_layout.group(self, list(self.docks.values()))
         self._docks_shown_on_plane: list[QDockWidget] = []
         self.tabs.currentChanged.connect(self._page_changed)
 
@@ -206,6 +212,7 @@ class MainWindow(QMainWindow):
         for spec in OVERLAYS.values():
             a = self._action(spec.title, spec.tooltip, keys=spec.shortcut, checkable=True,
                              checked=spec.name in self.session.overlays)
+            a.setIconText(spec.toolbar_title)
             a.toggled.connect(lambda on, n=spec.name: self._overlay_toggled(n, on))
             self.overlay_actions[spec.name] = a
             for param in (p for p in spec.settings if p.name in spec.menu_settings):
@@ -218,8 +225,16 @@ class MainWindow(QMainWindow):
             "Equal aspect", "Keep one unit of x as long as one unit of y on screen",
             self.session.set_equal_aspect, keys="Ctrl+Shift+A", checkable=True,
             checked=self.session.equal_aspect)
-        self.session.options_changed.connect(
-            lambda: self.aspect_action.setChecked(self.session.equal_aspect))
+        self.log_action = self._action(
+            "Log colour scale", "Colour f on a log scale (log10(1 + (f - min f)/s)): the "
+            "valleys of Rosenbrock or Beale, a thousandth of their range deep, show",
+            self.session.set_log_colour, keys="Ctrl+L", checkable=True,
+            checked=self.session.log_colour)
+        self.log_action.setIconText("Log colours")
+        self.session.options_changed.connect(lambda: (  # setChecked(same) emits nothing
+            self.aspect_action.setChecked(self.session.equal_aspect),
+            self.log_action.setChecked(self.session.log_colour)))
+        self.fit_action = self.fitter.action
         self.save_image_action = self.files.export_image_action
         self.export_action = self.files.export_trajectories_action
         self.quit_action = self._action("Quit", "Close Hessian Lens", self.close, keys="Ctrl+Q")
@@ -246,6 +261,8 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             view.addAction(a)
         view.addAction(self.aspect_action)
+        view.addAction(self.log_action)
+        view.addAction(self.fit_action)
         view.addAction(self.surface_page.reset_camera_action)
         view.addSeparator()
         for dock in self.docks.values():
@@ -270,6 +287,8 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             overlays.addAction(a)
         overlays.addAction(self.aspect_action)
+        overlays.addAction(self.log_action)
+        overlays.addAction(self.fit_action)
         self.addToolBar(overlays)
         play = QToolBar("Playback", self)
         play.setObjectName("toolbar_playback")
@@ -319,7 +338,8 @@ class MainWindow(QMainWindow):
         self.playback.set_playing(False)
         if self.session.load(preset.function, preset.rect, preset.start,
                              params=preset.method_params(),
-                             enabled=preset.methods or None) is None:
+                             enabled=preset.methods or None,
+                             view_options=preset.view_options) is None:
             self.files.forget_path()
             self.set_session_name(preset.name)
             self.show_message(preset.note)
@@ -348,13 +368,19 @@ class MainWindow(QMainWindow):
         return self.files.export_trajectories(path)
 
     # --- settings ------------------------------------------------------------------------------
-    def _restore_window(self) -> None:
+    def _restore_window(self) -> bool:
+        """The remembered geometry and docks; True if the docks' arrangement was restored."""
         geometry = stored.read_bytes(self.settings, "geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = stored.read_bytes(self.settings, "window_state")
-        if state is not None:
-            self.restoreState(state)
+        return state is not None and self.restoreState(state)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._docks_arranged:
+            self._docks_arranged = True
+            dock_layout.size(self, list(self.docks.values()))
 
     def save_settings(self) -> None:
         stored.write_state(self.settings, self.session.state, geometry=self.saveGeometry(),
@@ -367,6 +393,7 @@ class MainWindow(QMainWindow):
             return
         self.save_settings()
         self.plot_view.shutdown()
+        self.fitter.shutdown()
         self.dimensions_page.shutdown()
         self.surface_page.shutdown()
         self.sweep_panel.shutdown()

@@ -37,7 +37,7 @@ class Session(QObject):
     step_changed = Signal(int)  # the lock-step playback index
     overlays_changed = Signal()  # an overlay switched on or off, or its settings changed
     selection_changed = Signal()  # the selected method or iterate changed
-    options_changed = Signal()  # view options (equal aspect)
+    options_changed = Signal()  # view options (equal aspect, log colour scale)
     onestep_changed = Signal()  # the one-step page's state
 
     def __init__(self, function_text: str, rect: Rect, start: tuple[float, float],
@@ -109,7 +109,7 @@ class Session(QObject):
             self.methods_changed.emit()
         if (state.overlays, state.overlay_settings) != (old.overlays, old.overlay_settings):
             self.overlays_changed.emit()
-        if state.equal_aspect != old.equal_aspect:
+        if (state.equal_aspect, state.log_colour) != (old.equal_aspect, old.log_colour):
             self.options_changed.emit()
         if state.onestep != old.onestep:
             self.onestep_changed.emit()
@@ -177,6 +177,10 @@ class Session(QObject):
         return self._state.equal_aspect
 
     @property
+    def log_colour(self) -> bool:
+        return self._state.log_colour
+
+    @property
     def onestep(self) -> OneStepState:
         return self._state.onestep
 
@@ -209,12 +213,13 @@ class Session(QObject):
     def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
              learning_rates: dict[str, float] | None = None,
              params: dict[str, dict] | None = None,
-             enabled=None) -> ExpressionError | None:
+             enabled=None, view_options: dict | None = None) -> ExpressionError | None:
         """Apply several changes (a preset) at once; on a bad function change nothing.
 
         ``params`` maps a method to parameter changes (``learning_rates`` to its learning
         rate); ``enabled``, when given, names the methods switched on (the others go off, and
-        the first named is selected if the selected one went off).
+        the first named is selected if the selected one went off); ``view_options``:
+        equal_aspect and log_colour, if given.
         """
         s = self._state
         changes = {m: {"learning_rate": float(lr)} for m, lr in (learning_rates or {}).items()}
@@ -227,10 +232,12 @@ class Session(QObject):
         selected = s.selected_method
         if on and selected not in on and on[0] in self._methods:
             selected = on[0]
+        options = {k: bool(v) for k, v in (view_options or {}).items()
+                   if k in ("equal_aspect", "log_colour")}
         return self.apply(replace(
             s, function=s.function if function_text is None else function_text,
             view=rect or s.view, start=s.start if start is None else tuple(start),
-            methods=methods, selected_method=selected))
+            methods=methods, selected_method=selected, **options))
 
     # --- playback ----------------------------------------------------------------------
     @property
@@ -282,6 +289,9 @@ class Session(QObject):
 
     def set_equal_aspect(self, on: bool) -> None:
         self.update(equal_aspect=bool(on))
+
+    def set_log_colour(self, on: bool) -> None:
+        self.update(log_colour=bool(on))
 
     def set_onestep(self, onestep: OneStepState) -> None:
         self.update(onestep=onestep)

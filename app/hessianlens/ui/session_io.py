@@ -50,17 +50,19 @@ def remove_recent(s: QSettings, path: str) -> list[str]:
 
 
 class DirtyTracker(QObject):
-    """Unsaved changes: the function, view, start point, methods, overlays, view options or the
-    1D page changed since the last save or open. Playback position and selection are saved
-    too but are not work to lose."""
+    """Unsaved changes: the function, start point, methods, overlays, view options or the 1D
+    page changed since the last save or open. Playback position, selection and the view are
+    saved too but are not work to lose: panning and zooming are looking, and the view also
+    changes by itself (equal aspect widens it to the plot's shape at start-up and on every
+    resize), which would ask "save changes?" of a user who changed nothing."""
 
     changed = Signal(bool)
 
     def __init__(self, session: Session, parent: QObject | None = None):
         super().__init__(parent)
         self.dirty = False
-        for signal in (session.function_changed, session.view_changed,
-                       session.start_point_changed, session.methods_changed,
+        for signal in (session.function_changed, session.start_point_changed,
+                       session.methods_changed,
                        session.overlays_changed, session.options_changed,
                        session.onestep_changed):
             signal.connect(self.mark)
