@@ -1,17 +1,159 @@
-"""The presets' methods and parameters are valid, and the Relatives preset's note says what the
-traces do."""
+"""Every preset's note says what the program shows: its claims against traces, and every point
+and step count the note writes is one of its claims; the presets' methods and parameters are
+valid, and the Relatives preset's note says what the traces do."""
 
 import re
 
 import numpy as np
 import pytest
 
+from hessianlens.engine import explain
 from hessianlens.engine.objective import objective_from_text
 from hessianlens.engine.rules import RULES, make_rule
-from hessianlens.engine.trajectory import CONVERGED, DIVERGED, run
+from hessianlens.engine.trajectory import CONVERGED, DIVERGED, MAX_STEPS, run
+from hessianlens.model import default_methods
 from hessianlens.ui.presets import load_presets
 
 PRESETS = load_presets()
+STEPS = {m.name: m.max_steps for m in default_methods()}  # the window's step limit
+ENDS = {"max_steps": MAX_STEPS, "diverged": DIVERGED}
+PAIR = re.compile(r"\((-?\d+(?:\.\d+)?), (-?\d+(?:\.\d+)?)\)")
+STEP_COUNT = re.compile(r"\b(\d+) steps?\b")
+
+
+def written(v) -> str:
+    """A claim's number as the note writes it: 3, 0.63, -0.11."""
+    v = float(v)
+    return str(int(v)) if v == int(v) else repr(v)
+
+
+def tolerance(claim, v) -> float:
+    """Half a unit of the number's last written digit, or the claim's own tol."""
+    if "tol" in claim:
+        return float(claim["tol"])
+    text = written(v)
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return 0.5 * 10.0 ** -decimals + 1e-12
+
+
+def close(claim, got, want) -> bool:
+    return all(abs(float(g) - float(w)) <= tolerance(claim, w) for g, w in
+               zip(np.ravel(got), np.ravel(want)))
+
+
+def pair(v) -> str:
+    return f"({written(v[0])}, {written(v[1])})"
+
+
+def trace(preset, claim):
+    method = claim["method"]
+    params = dict(preset.method_params().get(method, {}))
+    if "lr" in claim:
+        params["learning_rate"] = claim["lr"]
+    rule = make_rule(method, **params)
+    start = tuple(claim.get("start", preset.start))
+    return run(objective_from_text(preset.function), rule, start, max_steps=STEPS[method])
+
+
+def check(preset, claim) -> list[str]:
+    """What the note must say for this claim (the claim is checked on the way)."""
+    objective = objective_from_text(preset.function)
+    start = tuple(claim.get("start", preset.start))
+    says = []
+    if "curvature_at_start" in claim:
+        ins = explain.inspect_point(objective, start)
+        assert ins.curvature_name == claim["curvature_at_start"], (preset.name, claim)
+        says.append(claim["curvature_at_start"])
+    if "minus_gradient" in claim:
+        g = objective.at(start).grad
+        assert close(claim, -g, claim["minus_gradient"]), (preset.name, -g)
+        says.append(pair(claim["minus_gradient"]))
+    if "point" in claim:  # a stationary point the note names: Newton from there stays
+        t = run(objective, make_rule("newton"), tuple(claim["at"]), max_steps=50)
+        assert t.status == CONVERGED and t.end_kind == claim["point"], (preset.name, t.message)
+        assert close(claim, t.iterates[-1].x, claim["at"]), (preset.name, t.iterates[-1].x)
+        says += [claim["point"], pair(claim["at"])]
+    if "exact_loss_minimum" in claim:  # the 569-term loss the preset's text approximates
+        from hessianlens.engine.ndim.plane_preset import logistic_plane_function
+
+        exact = logistic_plane_function().exact_minimum
+        assert close(claim, exact, claim["exact_loss_minimum"]), (preset.name, exact)
+        says.append(pair(claim["exact_loss_minimum"]))
+    if "method" not in claim:
+        return says
+    t = trace(preset, claim)
+    if "first_step" in claim:
+        assert close(claim, t.iterates[0].step, claim["first_step"]), \
+            (preset.name, t.iterates[0].step)
+        says.append(pair(claim["first_step"]))
+    for key, k in (("f_before", 0), ("f_after", 1)):
+        if key in claim:
+            assert close(claim, t.iterates[k].f, claim[key]), (preset.name, key, t.iterates[k].f)
+            says.append(written(claim[key]))
+    if "ends" in claim:
+        end = claim["ends"]
+        if end in ENDS:
+            assert t.status == ENDS[end], (preset.name, t.message)
+        else:
+            assert t.status == CONVERGED and t.end_kind == end, (preset.name, t.message)
+            says.append(end)
+        if "at" in claim:
+            assert close(claim, t.iterates[-1].x, claim["at"]), (preset.name, t.iterates[-1].x)
+            says.append(pair(claim["at"]))
+        if "f" in claim:
+            assert close(claim, t.iterates[-1].f, claim["f"]), (preset.name, t.iterates[-1].f)
+            says.append(f"f = {written(claim['f'])}")
+        if "steps" in claim:
+            assert t.steps_taken == claim["steps"], (preset.name, t.message)
+            says.append(f"{claim['steps']} step")
+    return says
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.name.split(":")[0] for p in PRESETS])
+def test_the_note_agrees_with_the_traces(preset):
+    assert preset.claims, "a note without claims cannot be checked"
+    for claim in preset.claims:
+        for words in check(preset, claim):
+            assert words in preset.note, (preset.name, words)
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.name.split(":")[0] for p in PRESETS])
+def test_every_point_and_step_count_in_the_note_is_claimed(preset):
+    claimed_pairs = {pair(preset.start)}
+    claimed_steps = set()
+    for c in preset.claims:
+        for key in ("at", "first_step", "minus_gradient", "start", "exact_loss_minimum"):
+            if key in c:
+                claimed_pairs.add(pair(c[key]))
+        if "steps" in c:
+            claimed_steps.add(c["steps"])
+    for x, y in PAIR.findall(preset.note):
+        assert f"({x}, {y})" in claimed_pairs, (preset.name, x, y)
+    for n in STEP_COUNT.findall(preset.note):
+        assert int(n) in claimed_steps, (preset.name, n)
+
+
+def test_example_3_reproduces_the_write_ups_numbers():
+    p = next(p for p in PRESETS if p.name.startswith("Example 3"))
+    assert p.start == (3.1, 1.3) and p.learning_rates == {"gd": 0.5, "newton": 0.5}
+    t = trace(p, {"method": "newton"})
+    assert t.iterates[0].step == pytest.approx((-0.11, -0.44), abs=0.005)
+    assert t.iterates[1].f == pytest.approx(0.97, abs=0.005)
+    H = t.iterates[0].hessian  # the write-up's H
+    assert H == pytest.approx(np.array([[1.20250029, -1.007762], [-1.007762, -1.2574737]]),
+                              abs=1e-6)
+
+
+def test_example_4_starts_where_the_write_up_starts():
+    p = next(p for p in PRESETS if p.name.startswith("Example 4"))
+    assert p.start == (3.1, 1.8)
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.name.split(":")[0] for p in PRESETS])
+def test_equal_aspect_keeps_the_whole_range_in_sight(preset):
+    # Locking the aspect only widens the range; a preset's sides within 3:1 stay readable.
+    r = preset.rect
+    assert preset.equal_aspect and 1 / 3 <= r.width / r.height <= 3
 
 
 def traced(preset, name):

@@ -4,16 +4,14 @@ and RMSProp, checked against their textbook properties and against Newton and gr
 import numpy as np
 import pytest
 
+from basins_checks import assert_basins_agree_with_trajectories
 from hessianlens.engine import linalg2
-from hessianlens.engine.basins import DIVERGED, MAXIMUM, MINIMUM, NOT_CONVERGED, SADDLE
-from hessianlens.engine.basins import compute_basins
 from hessianlens.engine.fields import Rect, grid_axes
 from hessianlens.engine.objective import objective_from_text
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.rules.base import Batch
 from hessianlens.engine.serialize import trajectory_to_dict
 from hessianlens.engine.trajectory import CONVERGED, MAX_STEPS, run
-from hessianlens.engine.trajectory import DIVERGED as RUN_DIVERGED
 
 EXAMPLE3 = "sin(x0)**2 + sin(10 + x1*x0/2) * cos(x0)"
 ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
@@ -236,20 +234,7 @@ def test_the_defaults_reach_example_3s_minimum_and_the_relatives_differ_from_new
 def test_basins_agree_start_by_start_with_trajectories_for_changed_parameters(name, params):
     objective = objective_from_text(EXAMPLE3)
     rule = make_rule(name, **params)
-    bm = compute_basins(objective, rule, Rect(-4, 4, -4, 4), 24, max_steps=30)
-    rng = np.random.default_rng(11)
-    for i, j in rng.integers(0, 24, size=(20, 2)):
-        traj = run(objective, rule, (bm.xs[j], bm.ys[i]), max_steps=30)
-        outcome = bm.outcomes[bm.labels[i, j]]
-        assert bm.steps[i, j] == traj.steps_taken
-        if traj.status == CONVERGED:
-            assert outcome.kind in (MINIMUM, SADDLE, MAXIMUM)
-            if outcome.point is not None:
-                assert np.hypot(*(traj.points[-1] - outcome.point)) < 0.05
-        elif traj.status == RUN_DIVERGED:
-            assert outcome.kind == DIVERGED
-        else:
-            assert outcome.kind == NOT_CONVERGED
+    assert_basins_agree_with_trajectories(objective, rule, n=24, samples=20, seed=11)
 
 
 def test_relations_say_how_each_relative_uses_curvature():

@@ -44,7 +44,8 @@ def test_the_function_is_built_by_the_function_the_session_was_given(session):
     (dict(start=(0.5, 0.5)), ["start_point_changed", "trajectories_changed", "step_changed"]),
     (dict(overlays=("determinant",)), ["overlays_changed"]),
     (dict(overlay_settings={"newton_field": {"normalized": False}}), ["overlays_changed"]),
-    (dict(equal_aspect=True), ["options_changed"]),
+    (dict(equal_aspect=False), ["options_changed"]),
+    (dict(log_colour=True), ["options_changed"]),
     (dict(onestep=OneStepState(w0=1.0)), ["onestep_changed"]),
     (dict(selected_method="newton"), ["selection_changed"]),
     (dict(function="x**2 + y**2", view=Rect(-1, 1, -1, 1)),
@@ -93,10 +94,12 @@ def test_parameters_are_validated_by_the_rule(session):
 def test_a_file_state_is_applied_whole_with_its_exact_step(session):
     methods = (MethodConfig("newton", True, {"learning_rate": 0.5}, 30, 1e-9, "#123456"),)
     state = SessionState("x**2 - y**2", Rect(-3, 3, -3, 3), (1.0, 0.5), methods, ("curvature",),
-                         step=2, selected_method="newton", equal_aspect=True)
+                         step=2, selected_method="newton", equal_aspect=False,
+                         log_colour=True)
     assert session.apply_state(state) is None
     assert session.step == 2 and session.selected_method == "newton"
     assert session.methods["newton"].params == {"learning_rate": 0.5}
     assert not session.methods["gd"].enabled  # not in the file: kept, switched off
-    assert session.overlays == {"curvature"} and session.equal_aspect
+    assert session.overlays == {"curvature"} and not session.equal_aspect
+    assert session.log_colour
     assert session.to_state().method("newton") == methods[0]

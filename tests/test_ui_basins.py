@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from hessianlens.engine.fields import Rect
-from uihelpers import data_to_viewport, open_window, wait_for_function
+from uihelpers import data_to_viewport, open_window, settle, wait_for_function
 
 GRID = 48
 
@@ -13,6 +13,7 @@ GRID = 48
 @pytest.fixture
 def window(qtbot, tmp_path):
     w = open_window(qtbot, tmp_path)
+    w.session.update_method("newton", learning_rate=1.0)  # full Newton (the window opens at 0.5)
     w.overlay_panels["basins"].grid.setValue(GRID)
     w.overlay_panels["basins"].compare.setCurrentIndex(w.overlay_panels["basins"].compare.findData(""))
     return w
@@ -144,10 +145,12 @@ def test_switching_off_and_on_again_shows_the_map_again(qtbot, window):
 
 def test_panning_recomputes_for_the_visible_range(qtbot, window):
     layer = show_basins(qtbot, window)
+    settle(qtbot, window)  # the key grew: the equal aspect widened the view
+    before = window.session.rect
     window.plot_view.vb.translateBy(x=1.0, y=0.0)
     qtbot.waitUntil(lambda: not layer.running and bool(layer.maps)
                     and layer.maps[0].rect == window.session.rect
-                    and layer.maps[0].rect.xmin > 1.0, timeout=20_000)
+                    and layer.maps[0].rect.xmin > before.xmin + 0.5, timeout=20_000)
     r = window.session.rect
     xs = layer.maps[0].xs
     assert xs[0] == pytest.approx(r.xmin) and xs[-1] == pytest.approx(r.xmax)

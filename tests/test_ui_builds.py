@@ -25,7 +25,8 @@ BUDGET_S = 30.0
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    from hessianlens.ui.main_window import MainWindow, default_state
+    from hessianlens.ui.main_window import MainWindow
+    from hessianlens.ui.session_io import default_state
 
     session = Session.from_state(default_state(), builder=LatestBuilder(budget_s=BUDGET_S))
     w = MainWindow(session=session, settings=temp_settings(tmp_path))

@@ -11,7 +11,7 @@ from hessianlens.engine.fields import Rect
 from hessianlens.session_file import load_session, save_session
 from hessianlens.ui.export import default_size
 from hessianlens.ui.export_dialog import ExportDialog, ExportOptions
-from uihelpers import open_window
+from uihelpers import open_window, settle
 
 Button = QMessageBox.StandardButton
 
@@ -81,12 +81,13 @@ def test_export_animation_with_its_progress_dialog(window, tmp_path):
     assert not cancelled.exists() and "cancelled" in window.statusBar().currentMessage()
 
 
-def test_save_then_open_gives_back_an_equal_session(window, tmp_path):
+def test_save_then_open_gives_back_an_equal_session(qtbot, window, tmp_path):
     s = window.session
     s.load("x**2 + 3*y**2", Rect(-3, 2, -1, 4), (1.5, 2.5))
     s.update_method("newton", learning_rate=0.5, colour="#123456")
     s.set_overlay("determinant", True)
     s.set_step(2)
+    settle(qtbot, window)  # the view widened to the plot's shape (equal aspect)
     assert window.isWindowModified() and window.windowTitle().endswith("[*]")
     path = tmp_path / "talk"
     assert window.files.save_session_as(str(path) + ".hlens.json")
@@ -100,6 +101,7 @@ def test_save_then_open_gives_back_an_equal_session(window, tmp_path):
     s.load("x**4 - y", Rect(-1, 1, -1, 1), (0.2, 0.2))
     s.set_overlay("determinant", False)
     assert window.files.open_session(str(tmp_path / "talk.hlens.json"))
+    settle(qtbot, window)
     assert s.to_state() == saved
     assert not window.isWindowModified() and window.windowTitle() == "Hessian Lens \u2014 talk"
     assert window.overlay_actions["determinant"].isChecked()

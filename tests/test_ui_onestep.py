@@ -40,11 +40,13 @@ def test_opens_on_the_worked_example(view):
     assert (number(view, "f"), number(view, "df"), number(view, "d2f")) == \
         ("-w**2 - 2*w - 3", "-2*w - 2", "-2")
     assert number(view, "eta") == "-0.5"
-    assert (number(view, "w0"), number(view, "f_w0")) == ("3", "-18")
+    # the write-up's demo is at w0 = 4 (its text prints -4.0: the page says so)
+    assert (number(view, "w0"), number(view, "f_w0"), number(view, "df_w0")) == ("4", "-27", "-10")
     assert (number(view, "w1"), number(view, "f_w1")) == ("-1", "-2")
     assert (number(view, "w_star"), number(view, "f_w_star")) == ("-1", "-2")
     assert number(view, "kind") == "maximum" and number(view, "miss") == "0"
-    assert marker(view, "w0") == (3.0, -18.0)
+    assert marker(view, "w0") == (4.0, -27.0)
+    assert "w0 = 4" in view.write_up_note.text() and "-4.0" in view.write_up_note.text()
     assert marker(view, "w1") == (-1.0, -2.0) and marker(view, "w_star") == (-1.0, -2.0)
 
 
@@ -53,12 +55,12 @@ def test_plot_draws_f_its_tangent_and_the_exact_taylor_model(view):
     assert np.allclose(fs, -ws**2 - 2 * ws - 3)
     tw, ts = view.plot.tangent.getData()
     ok = np.isfinite(ts)
-    assert np.allclose(ts[ok], -18 - 8 * (tw[ok] - 3))
+    assert np.allclose(ts[ok], -27 - 10 * (tw[ok] - 4))
     mw, ms = view.plot.model.getData()
     ok = np.isfinite(ms)
     assert ok.sum() > 100 and np.allclose(ms[ok], -mw[ok] ** 2 - 2 * mw[ok] - 3)  # exact
     lo, hi = view.plot.plot.getViewBox().viewRange()[0]
-    assert lo < -1 and hi > 3  # w*, w1 and w0 are in view
+    assert lo < -1 and hi > 4  # w*, w1 and w0 are in view
 
 
 def test_spin_boxes_set_the_coefficients(qtbot, view):
@@ -106,21 +108,38 @@ def test_free_text_mode_and_errors_keep_the_last_valid_function(qtbot, view):
     assert view.controls.text.isEnabled() and not view.controls.a.spin.isEnabled()
     view.controls.text.selectAll()
     qtbot.keyClicks(view.controls.text, "sin(x)")
+    qtbot.keyClick(view.controls.text, Qt.Key.Key_Return)  # Enter applies at once
     assert number(view, "f") == "sin(w)"
-    assert float(number(view, "w_star")) == pytest.approx(math.pi / 2, abs=1e-5)
-    assert number(view, "kind") == "maximum"
+    assert float(number(view, "w_star")) == pytest.approx(3 * math.pi / 2, abs=1e-5)  # near 4
+    assert number(view, "kind") == "minimum"
     qtbot.keyClick(view.controls.text, Qt.Key.Key_Backspace)  # "sin(x" is incomplete
-    assert view.controls.error.isVisible()
+    qtbot.waitUntil(view.controls.error.isVisible, timeout=3000)  # after the pause
     assert "incomplete" in view.controls.error.text()
     assert number(view, "f") == "sin(w)"  # kept
     qtbot.keyClicks(view.controls.text, ")")
-    assert not view.controls.error.isVisible()
+    qtbot.waitUntil(lambda: not view.controls.error.isVisible(), timeout=3000)
+
+
+def test_free_text_waits_for_a_pause_in_typing(qtbot, view):
+    from hessianlens.ui.onestep_controls import PAUSE_MS
+
+    click(qtbot, view.controls.text_mode)
+    states = []
+    view.state_changed.connect(lambda: states.append(view.state().text))
+    view.controls.text.selectAll()
+    qtbot.keyClicks(view.controls.text, "w**")  # on the way to w**3: not applied, no error
+    assert not view.controls.error.isVisible() and number(view, "f") == "-w**2 - 2*w - 3"
+    qtbot.keyClicks(view.controls.text, "3")
+    assert number(view, "f") == "-w**2 - 2*w - 3" and states == []
+    qtbot.wait(PAUSE_MS + 200)
+    assert number(view, "f") == "w**3" and not view.controls.error.isVisible()
+    assert states == ["w**3"]  # one change, the whole text
 
 
 def test_dragging_w0_on_the_plot_moves_the_start(view):
     plot = view.plot
     y = sum(plot.vb.viewRange()[1]) / 2
-    drag(plot, [data_to_viewport(plot, w, y) for w in (3.0, 2.9, 2.5, 2.0, 1.5)])
+    drag(plot, [data_to_viewport(plot, w, y) for w in (4.0, 3.9, 3.0, 2.0, 1.5)])
     w0 = view.w0.value()
     assert w0 == pytest.approx(1.5, abs=0.05)
     assert float(number(view, "w0")) == pytest.approx(w0) and number(view, "w1") == "-1"

@@ -44,7 +44,7 @@ def test_a_finished_method_keeps_its_last_iterate_and_shows_its_status(window):
     labels = dict((item, label) for item, label in window.plot_view.legend_entries())
     newton_label = labels[window.plot_view.trajectories.paths["newton"].path]
     assert "converged" in newton_label
-    assert window.plot_view.legend.getLabel(window.plot_view.trajectories.paths["newton"].path).text \
+    assert window.plot_view.legend.label_of(window.plot_view.trajectories.paths["newton"].path) \
         == newton_label
 
 
@@ -67,6 +67,7 @@ def test_keys_step_play_and_reset(qtbot, window):
 def test_play_runs_to_the_end_and_stops(qtbot, window):
     pb, s = window.playback, window.session
     s.update_method("gd", max_steps=12)
+    s.update_method("newton", max_steps=12)
     pb.speed.setValue(60)
     pb.reset_action.trigger()
     pb.play_action.trigger()
@@ -96,7 +97,10 @@ def test_presets_menu_loads_each_preset(qtbot, window):
     wait_for_function(qtbot, s, "(1 - x)**2 + 100*(y - x**2)**2")
     assert s.function_text == "(1 - x)**2 + 100*(y - x**2)**2"
     assert s.start == (-1.2, 1.0) and s.methods["gd"].learning_rate == 0.001
-    assert s.rect.xmin == pytest.approx(-2) and s.rect.ymax == pytest.approx(3)
+    # the preset's range, widened by the equal aspect to the plot's shape
+    assert s.equal_aspect and s.log_colour
+    assert s.rect.xmin <= -2 + 1e-9 and s.rect.xmax >= 2 - 1e-9
+    assert s.rect.ymin <= -1 + 1e-9 and s.rect.ymax >= 3 - 1e-9
     assert window.windowTitle() == "Hessian Lens \u2014 Rosenbrock"
     assert s.trajectories["newton"].status == "converged"
 
@@ -112,26 +116,22 @@ def test_settings_remember_function_view_overlays(qtbot, tmp_path):
     wait_for_function(qtbot, first.session, "x**2 + 3*y**2")
     first.overlay_actions["determinant"].trigger()
     first.overlay_actions["curvature"].trigger()
-    first.aspect_action.trigger()
+    first.aspect_action.trigger()  # off: it opens on
+    first.log_action.trigger()
     first.session.update_method("newton", learning_rate=0.25)
+    qtbot.wait(300)  # the view, widened by the equal aspect, reaches the session
     rect = first.session.rect
     first.close()
-    from hessianlens.ui.main_window import MainWindow
-
-    second = MainWindow(settings=temp_settings(tmp_path))
-    qtbot.addWidget(second)
-    # The remembered view is the session's from the start. (Once shown, a plane that the
-    # docks squeeze to a few pixels' width on the small offscreen screen widens what it
-    # shows to keep the units square, and that becomes the view.)
-    assert second.session.rect == rect
-    second.show()
+    second = open_window(qtbot, tmp_path)
     wait_for_function(qtbot, second.session)
-    assert second.session.equal_aspect and second.aspect_action.isChecked()
+    assert not second.session.equal_aspect and not second.aspect_action.isChecked()
+    assert second.session.log_colour and second.log_action.isChecked()
     assert second.session.methods["newton"].learning_rate == 0.25
     assert second.session.function_text == "x**2 + 3*y**2"
     assert second.session.start == (1.0, 1.0)
     assert second.session.overlays == {"determinant", "curvature"}
     assert second.overlay_actions["determinant"].isChecked()
+    assert second.session.rect == rect  # equal aspect off: nothing widens it
 
 
 def _remembered(**changes) -> str:
@@ -190,6 +190,11 @@ def test_export_trajectories_and_picture(window, tmp_path):
 
 
 def test_equal_aspect_keeps_units_square(qtbot, window):
+    assert window.aspect_action.isChecked()  # on at first
+    window.aspect_action.trigger()
+    qtbot.wait(50)
+    sx, sy = window.plot_view.vb.viewPixelSize()
+    assert sx != pytest.approx(sy, rel=1e-3)  # Example 3's square range on a wider plot
     window.aspect_action.trigger()
     qtbot.wait(50)
     sx, sy = window.plot_view.vb.viewPixelSize()
@@ -239,6 +244,7 @@ def test_the_one_step_page_is_saved_with_the_session(qtbot, window, tmp_path):
     path = tmp_path / "one.hlens.json"
     assert window.files.save_session_as(str(path))
     page.controls.text.setText("w +* 2")  # refused: the page (and the session) keep w**4 - w
+    page.controls.apply_text()
     qtbot.waitUntil(lambda: not page.building(), timeout=20_000)
     assert session.onestep.text == "w**4 - w" and "column" in page.controls.error.text()
     page.controls.coefficient_mode.setChecked(True)
@@ -248,3 +254,19 @@ def test_the_one_step_page_is_saved_with_the_session(qtbot, window, tmp_path):
     assert page.controls.text_mode.isChecked() and page.controls.text.text() == "w**4 - w"
     qtbot.waitUntil(lambda: not page.building(), timeout=20_000)
     assert page.w0.value() == -2.0 and page.numbers["f"].text() == "w**4 - w"
+
+
+def test_opening_resizing_and_panning_leave_no_unsaved_changes(qtbot, window):
+    """Closing a window in which the user changed nothing asks nothing: equal aspect widens the
+    view at start-up and on a resize, and a pan is looking, not work to lose."""
+    from uihelpers import settle
+
+    assert not window.isWindowModified()
+    window.resize(1200, 700)
+    settle(qtbot, window)
+    r = window.session.rect
+    window.plot_view.vb.translateBy(x=(r.xmax - r.xmin) / 4)
+    settle(qtbot, window)
+    assert window.session.rect != r and not window.isWindowModified()
+    window.session.set_start((0.5, 0.25))
+    assert window.isWindowModified()

@@ -14,10 +14,13 @@ def open_window(qtbot, tmp_path, settings=None):
     from hessianlens.ui.main_window import MainWindow
 
     window = MainWindow(settings=settings or temp_settings(tmp_path))
+    window.files.confirm_unsaved = False  # closing a test's window never waits for an answer
     qtbot.addWidget(window)
+    window.resize(1366, 768)  # a common small screen (the offscreen one is 800 x 800)
     with qtbot.waitSignal(window.plot_view.fields_shown, timeout=20_000):
         window.show()
     qtbot.waitExposed(window)
+    settle(qtbot, window)
     return window
 
 
@@ -26,6 +29,13 @@ def wait_for_function(qtbot, session, text: str | None = None, timeout: int = 20
     the window builds functions off the GUI thread."""
     qtbot.waitUntil(lambda: not session.pending_function() and session.objective is not None
                     and (text is None or session.function_text == text), timeout=timeout)
+
+
+def settle(qtbot, window):
+    """Wait for the layout (the docks' first sizes, the key's columns, a colour bar that came
+    or went) and then for the view the equal aspect widened to reach the session."""
+    qtbot.wait(100)
+    qtbot.waitUntil(window.plot_view.idle, timeout=20_000)
 
 
 def data_to_viewport(view, x: float, y: float) -> QPoint:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
 
@@ -119,22 +120,25 @@ def _basins_work(grid: int, steps: int) -> None:
 
 
 def cmd_basins(args) -> int:
-    from hessianlens.engine.basins import basins_to_dict, compute_basins, write_png
+    from hessianlens.basins_figure import write_png
+    from hessianlens.engine.basins import basins_to_dict, compute_basins
     from hessianlens.engine.rules import make_rule
-    from hessianlens.progress import TerminalProgress
+    from hessianlens.progress import TerminalProgress, deferred_interrupt
 
     _basins_work(args.grid, args.steps)
     rule = make_rule(args.method, **rule_params(args.method, args.param, args.lr))
     objective = parse_function(args.function)
     bar = TerminalProgress(f"{args.grid} x {args.grid} starts", "steps")
     try:
-        basin_map = compute_basins(objective, rule, args.range, args.grid,
-                                   max_steps=args.steps, tol=args.tol, progress=bar)
+        with deferred_interrupt() as interrupted:  # Ctrl+C stops it between two steps
+            basin_map = compute_basins(objective, rule, args.range, args.grid,
+                                       max_steps=args.steps, tol=args.tol, progress=bar,
+                                       cancel=interrupted)
     finally:
         bar.close()
     if args.out:
         try:
-            write_png(basin_map, args.out)
+            write_png(basin_map, args.function, args.out)
         except OSError as exc:
             raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     write_out(json.dumps(basins_to_dict(basin_map, args.function), indent=2) + "\n")
@@ -178,7 +182,28 @@ def cmd_scaling(args) -> int:
     return scaling(args)
 
 
+NO_DISPLAY = ("no display found: the window needs a desktop session (DISPLAY or "
+              "WAYLAND_DISPLAY is not set). The command-line tools work without one, e.g.\n"
+              "  hessianlens trace --function 'x**2 + 3*y**2' --start 1,1 --method newton\n"
+              "  hessianlens export --function 'x**2 + 3*y**2' --start 1,1 --out plane.png\n"
+              "(hessianlens --help lists them all)\n")
+
+
+def no_display(environ=os.environ, platform: str = sys.platform) -> bool:
+    """True where Qt would fail to open a window for want of a display (on Linux, with the
+    default or a windowing platform plugin and neither an X nor a Wayland display)."""
+    if not platform.startswith("linux"):
+        return False
+    plugin = environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if plugin not in ("", "xcb", "wayland", "wayland-egl"):
+        return False  # offscreen, vnc, eglfs...: the user chose a platform that needs none
+    return not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"))
+
+
 def open_window(argv) -> int:
+    if no_display():
+        sys.stderr.write(f"hessianlens: {NO_DISPLAY}")
+        return EXIT_USAGE
     from hessianlens.ui.app import run_app
 
     return run_app(argv)

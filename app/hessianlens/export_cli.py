@@ -8,15 +8,14 @@ or video (ui/animation.py).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import signal
 import sys
 from pathlib import Path
 
 from hessianlens.cli_args import (CliError, add_param_option, grid, params_epilog, parse_function,
                                   plane_range, point, rule_params, steps)
 from hessianlens.output import write_out
+from hessianlens.progress import deferred_interrupt
 
 DEFAULT_RANGE = (-4.0, 4.0, -4.0, 4.0)  # XMIN, XMAX, YMIN, YMAX
 DEFAULT_SIZE = (1600, 1100)
@@ -164,8 +163,12 @@ def build_state(args):
     overlays = state.overlays
     if args.overlays:
         overlays = tuple(_names(args.overlays, OVERLAYS, "overlay", dashes=True))
+    # The iterate the inspector and the quadratic model show: the file's, else the first drawn.
+    selected = state.selected_method if state.selected_method in drawn else \
+        (drawn[0] if drawn else "")
     return replace(state, view=args.range or state.view, methods=tuple(methods.values()),
-                   overlays=overlays, step=state.step if args.session else MAX_STEPS)
+                   overlays=overlays, step=state.step if args.session else MAX_STEPS,
+                   selected_method=selected)
 
 
 def _qt_message(_kind, _context, text: str) -> None:
@@ -173,32 +176,6 @@ def _qt_message(_kind, _context, text: str) -> None:
     window manager (true, and of no concern to a picture)."""
     if "propagateSizeHints" not in text:
         sys.stderr.write(f"{text}\n")
-
-
-@contextlib.contextmanager
-def deferred_interrupt():
-    """Hold Ctrl+C until the caller asks: yields a function that raises KeyboardInterrupt
-    if Ctrl+C was pressed since.
-
-    A KeyboardInterrupt raised inside a Qt virtual (a paint event run by processEvents)
-    crashes the process (SIGSEGV); raised from our own code between frames, it ends the
-    export cleanly and atomic_path removes the unfinished file.
-    """
-    pressed = []
-
-    def check() -> None:
-        if pressed:
-            raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
-    except ValueError:  # not the main thread: leave Ctrl+C as it is
-        yield check
-        return
-    try:
-        yield check
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def layout_size(width: int, height: int) -> tuple[int, int]:

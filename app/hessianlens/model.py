@@ -23,12 +23,12 @@ VERSION = 2  # 2: methods keep all their parameters; overlay settings, view opti
 READS = (1, 2)
 MAX_STEPS = 100_000
 MAX_METHODS = 32
-# Colours of the methods, in RULES order: the first six matplotlib's tab10 (which reads well
-# on viridis); Newton's relatives (bfgs, sr1, trust-region, dogleg, momentum, nesterov, adam,
-# rmsprop) colours in no overlay's colour map (tab10's others are in the basins' tab20), at
-# least 31 CIELAB units from those maps, from viridis and from each other.
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#ff0080",
-           "#b27400", "#6c6813", "#a50d42", "#301aff", "#a50da5", "#f200ff", "#9942f0")
+# Colours of the methods, in RULES order: the one table of method colours. Saturated blues,
+# reds, oranges and pinks that no overlay uses (the overlays keep to greens, purples, tans and
+# greys: tests/test_colours.py checks every entry against them, at least 25 CIE76 units away,
+# and 18 from each other), so a colour on the plane names one method.
+PALETTE = ("#1f77b4", "#d62728", "#ff7f0e", "#e377c2", "#17becf", "#0b3d91", "#ff1493",
+           "#8b0000", "#00bfff", "#c71585", "#4169e1", "#ffa07a", "#ff4500", "#b03060")
 OPENING_RATES = {"gd": 0.5, "newton": 1.0}  # the write-up's Example 3
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _CONFIG_FIELDS = ("enabled", "max_steps", "tol", "colour")
@@ -80,7 +80,7 @@ ONESTEP_PARAMS = (
     Param("mode", "coefficients", kind=CHOICE, choices=("coefficients", "text")),
     *(Param(k, v, (-1e6, 1e6)) for k, v in (("a", -1.0), ("b", -2.0), ("c", -3.0), ("d", 0.5))),
     Param("cubic", False, kind=BOOL),
-    Param("w0", 3.0, (-1e6, 1e6)),
+    Param("w0", 4.0, (-1e6, 1e6)),  # the second write-up's demo (see ui/onestep_view.py)
     Param("lr", 0.1, (-100.0, 100.0)),
 )
 
@@ -95,7 +95,7 @@ class OneStepState:
     c: float = -3.0
     d: float = 0.5
     cubic: bool = False
-    w0: float = 3.0
+    w0: float = 4.0
     lr: float = 0.1
     text: str = "-w**2 - 2*w - 3"
 
@@ -133,8 +133,9 @@ class SessionState:
     step: int = 0
     selected_method: str = ""
     overlay_settings: dict = field(default_factory=dict)  # overlay -> its settings, all filled
-    equal_aspect: bool = False
+    equal_aspect: bool = True
     onestep: OneStepState = OneStepState()
+    log_colour: bool = False  # f's colours on a log scale (engine/colour_scale.py)
 
     def __post_init__(self):
         def put(name, value):
@@ -165,6 +166,8 @@ class SessionState:
             raise ValueError("selected_method must name one of the methods")
         if not isinstance(self.equal_aspect, bool):
             raise ValueError("equal_aspect must be true or false")
+        if not isinstance(self.log_colour, bool):
+            raise ValueError("log_colour must be true or false")
 
     def method(self, name: str) -> MethodConfig | None:
         return next((m for m in self.methods if m.name == name), None)
@@ -187,7 +190,7 @@ class SessionState:
                         for m in self.methods],
             "overlays": list(self.overlays),
             "overlay_settings": {k: dict(v) for k, v in self.overlay_settings.items()},
-            "view_options": {"equal_aspect": self.equal_aspect},
+            "view_options": {"equal_aspect": self.equal_aspect, "log_colour": self.log_colour},
             "onestep": asdict(self.onestep),
             "step": self.step,
             "selected_method": self.selected_method,
@@ -215,11 +218,12 @@ def with_every_rule(methods) -> tuple[MethodConfig, ...]:
 
 # --- decoded JSON -> SessionState ---------------------------------------------------------
 def preset_methods(state: SessionState, learning_rates: dict[str, float] | None = None,
-                   params: dict[str, dict] | None = None, enabled=None) -> SessionState:
+                   params: dict[str, dict] | None = None, enabled=None,
+                   view_options: dict | None = None) -> SessionState:
     """The state with a preset's method changes: ``params`` maps a method to parameter
     changes (``learning_rates`` to its learning rate); ``enabled``, when given, names the
     methods switched on (the others go off, and the first named is selected if the selected
-    one went off)."""
+    one went off); ``view_options``: equal_aspect and log_colour, if given."""
     changes = {m: {"learning_rate": float(lr)} for m, lr in (learning_rates or {}).items()}
     for m, values in (params or {}).items():
         changes[m] = {**changes.get(m, {}), **values}
@@ -230,6 +234,18 @@ def preset_methods(state: SessionState, learning_rates: dict[str, float] | None 
     selected = state.selected_method
     if on and selected not in on and on[0] in {m.name for m in methods}:
         selected = on[0]
+    options = {k: bool(v) for k, v in (view_options or {}).items()
+               if k in ("equal_aspect", "log_colour")}
+    return replace(state, methods=methods, selected_method=selected, **options)
+
+
+def keep_unlisted(state: SessionState, current: tuple[MethodConfig, ...]) -> SessionState:
+    """A session file's state over the panel's methods: those the file does not list stay in
+    the panel, switched off."""
+    listed = {m.name: m for m in state.methods}
+    methods = tuple(listed.pop(m.name, replace(m, enabled=False))
+                    for m in current) + tuple(listed.values())
+    selected = state.selected_method or (methods[0].name if methods else "")
     return replace(state, methods=methods, selected_method=selected)
 
 
@@ -346,9 +362,12 @@ def state_from_dict(data) -> SessionState:
         _checked(f"overlay_settings.{name}",
                  lambda: OVERLAYS[name].resolve(_mapping(values, f"overlay_settings.{name}")))
     options = _mapping(d.get("view_options", {}), "view_options")
+    # A file without the option was written when the default was off.
     equal_aspect = options.get("equal_aspect", False)
-    if not isinstance(equal_aspect, bool):
-        _fail("view_options.equal_aspect must be true or false")
+    log_colour = options.get("log_colour", False)
+    for name, value in (("equal_aspect", equal_aspect), ("log_colour", log_colour)):
+        if not isinstance(value, bool):
+            _fail(f"view_options.{name} must be true or false")
     onestep = _onestep(d.get("onestep", {}))
     step = _integer(d.get("step", 0), "step", 0, MAX_STEPS)
     selected = d.get("selected_method", "")
@@ -356,4 +375,4 @@ def state_from_dict(data) -> SessionState:
         _fail("selected_method must name one of the methods")
     return _checked("the file", lambda: SessionState(
         function, view, start, methods, tuple(dict.fromkeys(overlays)), step, selected,
-        settings, equal_aspect, onestep))
+        settings, equal_aspect, onestep, log_colour))

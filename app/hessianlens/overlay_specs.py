@@ -36,11 +36,16 @@ class OverlaySpec:
     menu_settings: tuple[str, ...] = ()  # boolean settings offered as View-menu toggles
     panel: str = ""  # a ui module defining Panel(layer, session): the overlay's dock
     panel_title: str = ""
+    short_title: str = ""  # on the toolbar, where the title would not fit (default: title)
 
     def __post_init__(self):
         unknown = set(self.needs) - set(NEEDS)
         if unknown:
             raise ValueError(f"overlay {self.name!r}: unknown needs {sorted(unknown)}")
+
+    @property
+    def toolbar_title(self) -> str:
+        return self.short_title or self.title
 
     @property
     def cli_name(self) -> str:
@@ -62,23 +67,26 @@ def _rule_names_or_none() -> tuple[str, ...]:
 
 BUILT_IN = (
     OverlaySpec("determinant", "Hessian determinant",
-                "Colour the plane by det H (blue < 0 < red) and draw the curve det H = 0",
-                "Ctrl+1", "hessianlens.ui.overlays.determinant", ("payload",)),
+                "Colour the plane by det H (purple < 0 < green) and draw the curve det H = 0",
+                "Ctrl+1", "hessianlens.ui.overlays.determinant", ("payload",),
+                short_title="det H"),
     OverlaySpec("newton_field", "Newton step field",
                 "Arrows of the Newton step -H^-1 grad f on a coarse grid: green where it goes "
-                "downhill, magenta where it goes uphill",
+                "downhill, purple where it goes uphill; black rings where it is about zero",
                 "Ctrl+2", "hessianlens.ui.overlays.newton_field", ("payload", "zoom"),
                 settings=(Param("normalized", True, kind=BOOL, label="Normalized Newton arrows",
                                 help="Draw every Newton arrow the same length (off: the true "
                                      "step, whose tip is where a full Newton step lands)"),),
-                menu_settings=("normalized",)),
+                menu_settings=("normalized",), short_title="Newton field"),
     OverlaySpec("curvature", "Curvature classes",
-                "Shade where H is positive definite (green), indefinite (grey) and negative "
-                "definite (red)",
-                "Ctrl+3", "hessianlens.ui.overlays.curvature", ("payload",)),
+                "Colour where H is positive definite (green), indefinite (purple) and negative "
+                "definite (tan)",
+                "Ctrl+3", "hessianlens.ui.overlays.curvature", ("payload",),
+                short_title="Curvature"),
     OverlaySpec("quadratic_model", "Local quadratic model",
                 "Contours of the second-order Taylor model of f at the selected iterate",
-                "Ctrl+4", "hessianlens.ui.overlays.quadratic_model", ("fields", "selection")),
+                "Ctrl+4", "hessianlens.ui.overlays.quadratic_model", ("fields", "selection"),
+                short_title="Quadratic model"),
     OverlaySpec("basins", "Basins of attraction",
                 "Colour every start of a grid over the view by where a rule takes it (rule, "
                 "comparison and grid in the Basins panel)",
@@ -95,12 +103,12 @@ BUILT_IN = (
                     Param("max_steps", 50, (1, 1000), kind=INT, label="Steps (K)",
                           help="K: a start that has not converged after K steps is "
                                "'not converged'")),
-                panel="hessianlens.ui.basins_panel", panel_title="Basins"),
+                panel="hessianlens.ui.basins_panel", panel_title="Basins", short_title="Basins"),
     OverlaySpec("stability", "Stability",
                 "Colour the plane by 2/lambda_max, the rate above which gradient descent "
                 "diverges on the local quadratic (hatched where H is not positive definite), "
                 "and draw the curve where it equals gradient descent's rate: green where that "
-                "rate is locally stable, red where it is not",
+                "rate is locally stable, tan where it is not",
                 "Ctrl+6", "hessianlens.ui.overlays.stability", ("payload",)),
     OverlaySpec("beliefs", "Believed H",
                 "At the selected iterate, the quadratic model the selected method believes in "

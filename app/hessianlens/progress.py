@@ -1,4 +1,5 @@
-"""A progress bar on stderr for long command-line jobs (GIF frames, basin steps).
+"""A progress bar on stderr for long command-line jobs (GIF frames, basin steps), and Ctrl+C
+taken where such a job can stop cleanly.
 
 Drawn only when stderr is a terminal, so pipes, logs and tests stay quiet; redrawn at most
 ten times a second; the line is cleared when the job ends.
@@ -6,7 +7,9 @@ ten times a second; the line is cleared when the job ends.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
 import sys
 import time
 
@@ -47,3 +50,31 @@ class TerminalProgress:
             self.stream.write("\r\033[K")
             self.stream.flush()
             self._drawn = False
+
+
+@contextlib.contextmanager
+def deferred_interrupt():
+    """Hold Ctrl+C until the caller asks: yields a function that raises KeyboardInterrupt
+    if Ctrl+C was pressed since.
+
+    Python raises KeyboardInterrupt wherever the main thread happens to be: inside a Qt
+    virtual (a paint event run by processEvents) that crashes the process (SIGSEGV), and
+    inside a finalizer run by the garbage collector it is printed as "Exception ignored" and
+    lost, so the command runs on. Raised from our own code between frames or steps, it ends
+    the command cleanly and atomic_path removes the unfinished file.
+    """
+    pressed = []
+
+    def check() -> None:
+        if pressed:
+            raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
+    except ValueError:  # not the main thread: leave Ctrl+C as it is
+        yield check
+        return
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)

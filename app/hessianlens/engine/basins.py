@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hessianlens import colours
 from hessianlens.engine import batch_run, linalg2
 from hessianlens.engine.batch_run import BatchEnds, run_batch
 from hessianlens.engine.fields import Rect, grid_axes
 from hessianlens.engine.objective import Objective
 from hessianlens.engine.serialize import json_number
-from hessianlens.files import atomic_path, check_png
 
 MINIMUM = "minimum"
 SADDLE = "saddle"
@@ -224,15 +224,30 @@ def _classify(objective, rect, ends: BatchEnds):
 
 
 # --- export ----------------------------------------------------------------------------
-# Fixed palettes per kind (matplotlib's tab20 shades): minima cool, saddles warm, maxima red.
+# Fixed palettes per kind: minima green, saddles purple, maxima tan (hessianlens.colours).
 KIND_COLOURS = {
-    MINIMUM: ((31, 119, 180), (44, 160, 44), (148, 103, 189), (23, 190, 207), (174, 199, 232),
-              (152, 223, 138), (197, 176, 213), (158, 218, 229)),
-    SADDLE: ((255, 127, 14), (188, 189, 34), (255, 187, 120), (219, 219, 141)),
-    MAXIMUM: ((214, 39, 40), (227, 119, 194), (255, 152, 150), (247, 182, 210)),
-    DIVERGED: ((40, 40, 40),),
-    NOT_CONVERGED: ((190, 190, 190),),
+    MINIMUM: tuple(colours.rgb(c) for c in colours.MINIMA),
+    SADDLE: tuple(colours.rgb(c) for c in colours.SADDLES),
+    MAXIMUM: tuple(colours.rgb(c) for c in colours.MAXIMA),
+    DIVERGED: (colours.rgb(colours.DIVERGED),),
+    NOT_CONVERGED: (colours.rgb(colours.NOT_CONVERGED),),
 }
+
+
+def _coord(v: float) -> str:
+    v = round(float(v), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{v:.2f}" if abs(v) < 1e4 else f"{v:.3g}"
+
+
+def outcome_name(outcome) -> str:
+    """'minimum at (3.14, 2.63)', 'diverged', 'not converged', 'saddle (several points)'."""
+    if outcome.kind == NOT_CONVERGED:
+        return "not converged"
+    if outcome.kind == DIVERGED:
+        return "diverged"
+    if outcome.point is None:
+        return f"{outcome.kind} (several points)"
+    return f"{outcome.kind} at ({_coord(outcome.point[0])}, {_coord(outcome.point[1])})"
 
 
 def outcome_colours(outcomes) -> np.ndarray:
@@ -255,23 +270,6 @@ def basin_image(basin_map: BasinMap, shade: bool = True) -> np.ndarray:
     if shade and basin_map.max_steps > 0:
         rgb *= 1 - 0.5 * np.clip(basin_map.steps / basin_map.max_steps, 0, 1)[..., None]
     return np.round(rgb).astype(np.uint8)
-
-
-def write_png(basin_map: BasinMap, path, min_size: int = 256) -> None:
-    """Write the basin image as a PNG (north up), scaled up to at least min_size pixels.
-
-    Through files.atomic_path like every file of the program: written beside the target,
-    checked complete, then renamed, with the mode a plain open() would give (or the
-    replaced file's). Raises OSError when the file cannot be written; the old file stays.
-    """
-    from PIL import Image
-
-    image = Image.fromarray(basin_image(basin_map)[::-1])  # (ny, nx, 3) uint8: RGB
-    scale = max(1, -(-min_size // max(image.size)))
-    if scale > 1:
-        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
-    with atomic_path(path, verify=check_png) as tmp, open(tmp, "wb") as fh:
-        image.save(fh, format="PNG")
 
 
 def basins_to_dict(basin_map: BasinMap, function_text: str) -> dict:

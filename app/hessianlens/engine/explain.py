@@ -35,6 +35,9 @@ _FLAG_CLASSES = {INDEFINITE: linalg2.INDEFINITE, NEGATIVE_DEFINITE: linalg2.NEGA
 
 # Closer than this (in degrees) the Newton step and -grad f count as parallel.
 PARALLEL_DEGREES = 1e-6
+# The first write-up prints its Newton step scaled by its learning rate 0.5 (Example 3 at
+# (3.1, 1.3): (-0.11, -0.44), f 0.97, where the full step -H^-1 grad f is (-0.22, -0.87)).
+WRITE_UP_NEWTON_RATE = 0.5
 
 
 def fmt_number(v: float) -> str:
@@ -110,6 +113,8 @@ class PointInspection:
     learning_rate: float
     f_after_gradient: float
     angle_degrees: float  # between the Newton step and -grad f; NaN if either is zero/missing
+    half_newton_step: np.ndarray | None = None  # WRITE_UP_NEWTON_RATE * the Newton step
+    f_after_half_newton: float = float("nan")
 
     @property
     def curvature_name(self) -> str:
@@ -142,9 +147,11 @@ def inspect_point(objective: Objective, x, learning_rate: float = 1.0) -> PointI
     s = -lr * g
     f_newton = _value(objective, here.x, p)
     f_gradient = _value(objective, here.x, s)
+    half = None if p is None else WRITE_UP_NEWTON_RATE * p
     return PointInspection(here.x, here.f, g, float(np.hypot(*g)), H, inverse,
                            np.array([low, high], dtype=float), float(linalg2.determinant(a, b, c)),
-                           int(curvature), p, f_newton, s, lr, f_gradient, _angle(p, -g))
+                           int(curvature), p, f_newton, s, lr, f_gradient, _angle(p, -g),
+                           half, _value(objective, here.x, half))
 
 
 def _value(objective: Objective, x, step) -> float:
@@ -169,9 +176,25 @@ def _change(before: float, after: float) -> str:
            f"{fmt_number(after)}"
 
 
+def curvature_words(ins: PointInspection) -> str:
+    """The curvature class in words; a numerically singular H (det H far from 0, but the
+    eigenvalues more than 1/SINGULAR_RTOL apart, as far out on a diverged path) says so."""
+    if ins.curvature == linalg2.SINGULAR and np.isfinite(ins.det) and ins.det != 0:
+        low, high = ins.eigenvalues
+        ratio = max(abs(low), abs(high)) / min(abs(low), abs(high))
+        return (f"H is numerically singular: its eigenvalues {fmt_number(low)} and "
+                f"{fmt_number(high)} differ by a factor of {ratio:.2g} (over "
+                f"{1 / linalg2.SINGULAR_RTOL:.0g}), so solving H p = -grad f keeps no correct "
+                f"digit; det H = {fmt_number(ins.det)} is large only because H is: no Newton "
+                f"step is taken")
+    return CURVATURE_WORDS[ins.curvature]
+
+
 def newton_words(ins: PointInspection) -> str:
     """What the full Newton step from this point does."""
     if ins.newton_step is None:
+        if ins.curvature == linalg2.SINGULAR:
+            return curvature_words(ins)
         return CURVATURE_WORDS[ins.curvature if ins.curvature == linalg2.UNDEFINED
                                else linalg2.SINGULAR]
     if ins.grad_norm == 0:
@@ -216,7 +239,7 @@ def direction_words(ins: PointInspection) -> str:
 
 def inspection_words(ins: PointInspection) -> tuple[str, ...]:
     """Every sentence about a point: curvature, Newton step, its direction, gradient step."""
-    words = [CURVATURE_WORDS[ins.curvature], newton_words(ins), direction_words(ins),
+    words = [curvature_words(ins), newton_words(ins), direction_words(ins),
              gradient_words(ins)]
     return tuple(dict.fromkeys(w for w in words if w))  # drop blanks and repeats, keep order
 

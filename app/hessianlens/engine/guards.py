@@ -15,6 +15,7 @@ import re
 import sympy as sp
 
 from hessianlens.engine.errors import TOO_EXPENSIVE
+from hessianlens.engine.tree import fold
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 100
@@ -246,20 +247,7 @@ class DerivativeCost:
         self._memo: dict[sp.Basic, tuple[int, int, int]] = {}
 
     def sizes(self, expr: sp.Basic) -> tuple[int, int, int]:
-        memo = self._memo
-        stack = [expr]
-        while stack:  # iterative post-order: no recursion on a deep tree
-            e = stack[-1]
-            if e in memo:
-                stack.pop()
-                continue
-            pending = [a for a in e.args if a not in memo]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            memo[e] = self._node(e, [memo[a] for a in e.args])
-        return memo[expr]
+        return fold(expr, self._memo, self._node)
 
     @staticmethod
     def _node(e: sp.Basic, ch: list[tuple[int, int, int]]) -> tuple[int, int, int]:

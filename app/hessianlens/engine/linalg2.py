@@ -45,15 +45,26 @@ def determinant(a, b, c):
 def eigenvalues(a, b, c):
     """Eigenvalues (low, high) of [[a, b], [b, c]].
 
-    lambda = (a + c)/2 -+ sqrt(((a - c)/2)^2 + b^2).
+    lambda = (a + c)/2 -+ sqrt(((a - c)/2)^2 + b^2). The root of larger magnitude comes from
+    this formula and the other from det H / that root (the product of the two), as the
+    stable quadratic formula does (Press et al., Numerical Recipes, 3rd ed., section 5.6,
+    eqs. (5.6.4)-(5.6.5)):
+    mean - radius would cancel to 0 for H = [[9e29, -1e16], [-1e16, 200]], whose small
+    eigenvalue is 66.7.
     """
     if _scalars(a, b, c):  # one iterate: math on Python floats, the same numbers as numpy's
         mean, d = 0.5 * (a + c), 0.5 * (a - c)
         square = d * d + b * b  # inf on overflow, NaN from NaN, as numpy's
         radius = math.sqrt(square) if square >= 0.0 else square
         if not math.isfinite(radius):  # as below, value for value
-            radius = float(np.hypot(d, b))
-        return mean - radius, mean + radius
+            radius = math.hypot(d, b)
+        big = mean + math.copysign(radius, mean)
+        small = determinant(a, b, c) / big if big != 0.0 else math.nan
+        if not math.isfinite(small):
+            small = mean - math.copysign(radius, mean)
+        if math.isnan(big) or math.isnan(small):  # numpy's minimum and maximum keep a NaN
+            return math.nan, math.nan
+        return min(big, small), max(big, small)
     with np.errstate(all="ignore"):
         mean = 0.5 * (a + c)
         d = 0.5 * (a - c)
@@ -61,7 +72,15 @@ def eigenvalues(a, b, c):
         bad = ~np.isfinite(radius)
         if np.any(bad):  # the squares overflowed: hypot is slower but safe
             radius = np.where(bad, np.hypot(d, b), radius)
-        return mean - radius, mean + radius
+        big = mean + np.copysign(radius, mean)  # no cancellation: same signs
+        small = determinant(a, b, c) / big
+        lost = ~np.isfinite(small)  # big = 0 (H = 0) or non-finite entries
+        if np.any(lost):
+            small = np.where(lost, mean - np.copysign(radius, mean), small)
+        low, high = np.minimum(big, small), np.maximum(big, small)
+    if np.ndim(low) == 0:
+        return float(low), float(high)
+    return low, high
 
 
 def singular_mask(low, high):

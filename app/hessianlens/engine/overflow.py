@@ -20,6 +20,8 @@ import threading
 import mpmath
 import sympy as sp
 
+from .tree import fold
+
 LIMIT = 1e308
 
 _ctx = mpmath.MPContext()
@@ -87,21 +89,13 @@ def _node(e: sp.Basic, args: list, w):
 
 
 def _evaluate(expr: sp.Expr, w, memo: dict) -> None:
-    stack = [expr]
-    while stack:  # iterative post-order over the shared tree
-        e = stack[-1]
-        if e in memo:
-            stack.pop()
-            continue
-        pending = [a for a in e.args if a not in memo]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
+    def combine(e, args):
         try:
-            memo[e] = _checked(_node(e, [memo[a] for a in e.args], w))
+            return _checked(_node(e, args, w))
         except (ZeroDivisionError, ValueError, TypeError):
             raise _Undefined from None
+
+    fold(expr, memo, combine)
 
 
 def overflows(exprs, symbol: sp.Symbol, w: float) -> bool:

@@ -50,6 +50,14 @@ class HeightScale:
                 return np.log10(1.0 + g / self.softness) / top
             return g / (self.hi - self.lo)
 
+    def values(self, h) -> np.ndarray:
+        """f at heights h in [0, 1]: the inverse of :meth:`heights`."""
+        h = np.asarray(h, dtype=float)
+        if self.mode == LOG:
+            top = np.log10(1.0 + (self.hi - self.lo) / self.softness)
+            return self.lo + self.softness * (10.0 ** (h * top) - 1.0)
+        return self.lo + h * (self.hi - self.lo)
+
     def describe(self) -> str:
         """One line for the 3D view: what the height shows."""
         if self.mode == LOG:

@@ -41,6 +41,11 @@ _CLASS_FLAGS = {
 }
 
 
+def steps_text(n: int) -> str:
+    """'1 step', '5 steps'."""
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
 def _frozen(a) -> np.ndarray:
     a = np.array(a, dtype=float)
     a.flags.writeable = False
@@ -197,12 +202,12 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
             kind = END_KINDS[linalg2.curvature_class(*linalg2.eigenvalues(H[0, 0], H[0, 1],
                                                                            H[1, 1]))]
             where = "a degenerate stationary point" if kind == "degenerate" else f"a {kind}"
-            return finish(CONVERGED, f"converged in {k} steps to {where}: |grad f| = "
+            return finish(CONVERGED, f"converged in {steps_text(k)} to {where}: |grad f| = "
                                      f"{gnorm:.3g} < {tol:g} at ({here.x[0]:.6g}, "
                                      f"{here.x[1]:.6g}), f = {here.f:.6g}")
         if k >= max_steps:
-            return finish(MAX_STEPS, f"stopped after {max_steps} steps: |grad f| = {gnorm:.3g} "
-                                     f"is still above {tol:g}")
+            return finish(MAX_STEPS, f"stopped after {steps_text(max_steps)}: |grad f| = "
+                                     f"{gnorm:.3g} is still above {tol:g}")
         proposal, state = rule.step_at(objective, here, state)
         if proposal.step is None:
             if not np.isfinite(proposal.learning_rate * gnorm):

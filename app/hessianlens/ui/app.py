@@ -51,7 +51,8 @@ def run_app(argv=None) -> int:
     app.setApplicationVersion(__version__)
     # Match packaging/io.github.hessianlens.HessianLens.desktop so docks and task bars group us.
     app.setDesktopFileName("io.github.hessianlens.HessianLens")
-    from hessianlens.ui.main_window import MainWindow, window_icon
+    from hessianlens.ui.icon import window_icon
+    from hessianlens.ui.main_window import MainWindow
     from hessianlens.ui.plot_view import configure_pyqtgraph
 
     configure_pyqtgraph()

@@ -11,10 +11,9 @@ from html import escape
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QPushButton, QSpinBox,
                                QWidget)
 
-from hessianlens.engine.basins import NOT_CONVERGED
+from hessianlens.engine.basins import NOT_CONVERGED, outcome_name
 from hessianlens.engine.explain import method_summary, method_title
 from hessianlens.engine.rules import RULES
-from hessianlens.ui.overlays.basins import outcome_name
 
 NAME = "basins"  # the overlay this panel belongs to
 

@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine.beliefs import estimate_errors
 from hessianlens.engine.explain import method_title
+from hessianlens.ui import theme
+from hessianlens.ui.legend import LegendBox
 from hessianlens.ui.overlays.base import cache_drawing
-from hessianlens.ui.session import call_now
+from hessianlens.ui.repaint_gate import call_now
 
 # A gradient of exactly zero has log10 = -inf: it is drawn one decade below the lowest finite
 # value on the plot (or at ZERO_FLOOR when there is none), so the point stays visible.
@@ -54,13 +56,18 @@ class ConvergencePlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
 
-        self.grad_plot = self.graphics.addPlot(row=0, col=0)
+        self.graphics.setBackground(theme.BACKGROUND)
+        # The key above the plots, never over a curve.
+        self.legend = LegendBox(text_size="8pt")
+        self.graphics.addItem(self.legend, row=0, col=0)
+        self.grad_plot = self.graphics.addPlot(row=1, col=0)
         self.grad_plot.setLabel("left", "log10 |grad f|")
-        self.f_plot = self.graphics.addPlot(row=1, col=0)
+        self.f_plot = self.graphics.addPlot(row=2, col=0)
         self.f_plot.setLabel("left", "f")
         self.f_plot.setLabel("bottom", "iteration")
         self.f_plot.setXLink(self.grad_plot)
-        self.legend = self.grad_plot.addLegend(offset=(-10, 10))
+        for plot in (self.grad_plot, self.f_plot):
+            theme.style_plot(plot)
         # No grid: its lines cost three times the curves on every playback frame.
 
         # ||B_k - H|| / ||H||, in a third row while some method records an estimate.
@@ -158,12 +165,11 @@ class ConvergencePlot(QWidget):
         for grad_curve, f_curve in self.curves.values():
             self.grad_plot.removeItem(grad_curve)
             self.f_plot.removeItem(f_curve)
-        self.legend.clear()
         self.curves = {}
         for name, colour in styles.items():
             style = dict(pen=pg.mkPen(colour, width=2), symbol="o", symbolSize=5,
                          symbolBrush=colour, symbolPen=None, connect="finite")
-            grad_curve = self.grad_plot.plot(name=method_title(name), **style)
+            grad_curve = self.grad_plot.plot(**style)
             f_curve = self.f_plot.plot(**style)
             for curve in (grad_curve, f_curve):
                 # Kept as pixmaps: a playback frame moves the step lines over them.
@@ -172,6 +178,8 @@ class ConvergencePlot(QWidget):
                 curve.sigPointsClicked.connect(
                     lambda _item, points, _ev, name=name: self._points_clicked(name, points))
             self.curves[name] = (grad_curve, f_curve)
+        self.legend.set_entries([(grad, method_title(name)) for name, (grad, _) in
+                                 self.curves.items()])
         self._styles = styles
 
     def update_step(self, step: int | None = None) -> None:

@@ -237,6 +237,7 @@ def prepare_view(view, width: int, height: int, grid: int, timeout_ms: int = 60_
     view.resize(int(width), int(height))
     view.show()
     settle()
+    view.commit_view()  # the range the equal aspect widened to the plot's shape
     view.worker.grid = grid
     loop = QEventLoop()
     view.fields_shown.connect(loop.quit)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QLabel, QPlainTextEdit, QScrollArea, QTextEdit,
+                               QVBoxLayout, QWidget)
 
 from hessianlens.engine.errors import ExpressionError
-from hessianlens.ui.session import Session, call_now
+from hessianlens.ui.repaint_gate import call_now
+from hessianlens.ui.session import Session
 
 PAUSE_MS = 700  # apply after this long without typing
 
@@ -46,11 +48,16 @@ class FunctionEditor(QWidget):
         self.derivatives.setWordWrap(True)
         self.derivatives.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.derivatives.setToolTip("The exact gradient and Hessian of f (sympy)")
+        # The derivatives scroll: long ones (Beale's) would be cut off at the dock's foot.
+        derivatives = QScrollArea()
+        derivatives.setWidgetResizable(True)
+        derivatives.setFrameShape(QFrame.Shape.NoFrame)
+        derivatives.setWidget(self.derivatives)
+        self.derivatives.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
         layout.addWidget(self.edit)
         layout.addWidget(self.error)
-        layout.addWidget(self.derivatives)
-        layout.addStretch(1)
+        layout.addWidget(derivatives, 1)
 
         self.timer = QTimer(self, singleShot=True, interval=PAUSE_MS)
         self.timer.timeout.connect(self.apply)

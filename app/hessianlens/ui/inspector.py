@@ -5,16 +5,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QScrollArea,
-                               QVBoxLayout, QWidget)
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from hessianlens.engine import explain
 from hessianlens.engine.rules import RULES
 from hessianlens.engine.explain import fmt_matrix, fmt_number, fmt_vector
 from hessianlens.ui.jobs import Job
-from hessianlens.ui.session import call_now
+from hessianlens.ui.repaint_gate import call_now
 
 # (row label, tooltip), in display order. The values come from explain.inspect_point.
 ROWS = (
+    ("curvature", "The curvature class of H and where Newton heads"),
+    ("flags", "What went wrong with the step this method took from here"),
+    ("in words", "What the numbers mean"),
     ("x", "Position of the iterate"),
     ("f", "f at the iterate"),
     ("grad f", "Exact gradient (sympy)"),
@@ -23,13 +26,14 @@ ROWS = (
     ("H^-1", "Inverse Hessian: the write-up's 'optimal learning rate' matrix"),
     ("eigenvalues", "Eigenvalues of H, low and high: their signs decide the curvature"),
     ("det H", "Determinant of H: negative means a saddle-shaped model"),
-    ("curvature", "The curvature class of H and where Newton heads"),
-    ("Newton step", "The full Newton step -H^-1 grad f"),
+    ("Newton step", "The full Newton step -H^-1 grad f (learning rate 1)"),
     ("f after Newton", "f at x + Newton step"),
+    ("half Newton step", "Half the Newton step: the step the first write-up prints, whose "
+                          "Newton method runs with learning rate 0.5 (at Example 3's start "
+                          "(3.1, 1.3): (-0.11, -0.44) and f 0.97)"),
+    ("f after half step", "f at x + half the Newton step (the write-up's f after its step)"),
     ("gradient step", "-lr * grad f, with the learning rate of gradient descent (or 1)"),
     ("f after gradient", "f at x + gradient step"),
-    ("flags", "What went wrong with the step this method took from here"),
-    ("in words", "What the numbers mean"),
     ("relatives", "How each enabled relative of Newton's method (quasi-Newton, trust region, "
                   "momentum, adaptive rates) relates to the Newton step at its current iterate"),
     ("numdifftools grad", "The gradient by numerical differentiation, as the write-up computed it"),
@@ -43,7 +47,10 @@ COMPARISON_ROWS = ("numdifftools grad", "numdifftools H", "largest difference")
 # the window itself only wait for the exact numbers.
 COMPARE_DELAY_MS = 150
 
-WORD_ROWS = ("curvature", "flags", "in words", "relatives", "largest difference")  # sentences
+# Sentences, shown first and wrapped to the panel's width (the story the numbers tell);
+# the relatives (under their caption) and "largest difference" close the numbers.
+STORY_ROWS = ("curvature", "flags", "in words")
+WORD_ROWS = (*STORY_ROWS, "relatives", "largest difference")
 
 
 def bullets(lines) -> str:
@@ -75,26 +82,45 @@ class InspectorPanel(QWidget):
         self.heading = QLabel()
         self.heading.setToolTip("Which iterate is shown, and how the method ended")
         self.heading.setWordWrap(True)
-        # One row per quantity: a label with a tooltip and a selectable, wrapping value.
+        # The story first, in wrapping sentences; then one row per number: a label with a
+        # tooltip and a selectable value that never wraps (a value too wide for its row
+        # goes under its label, whole: a wrapped "[2.400454, 1.418207]" lost its second row).
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        form_widget = QWidget()
-        form = QFormLayout(form_widget)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        page = QWidget()
+        column = QVBoxLayout(page)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.values: dict[str, QLabel] = {}
+        self.captions: dict[str, QLabel] = {}
         for label, tip in ROWS:
             name, value = QLabel(label), QLabel()
             for w in (name, value):
                 w.setToolTip(tip)
-            if label not in WORD_ROWS:
-                value.setFont(mono)
-            value.setWordWrap(True)
             value.setTextFormat(Qt.TextFormat.PlainText)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            form.addRow(name, value)
+            if label in WORD_ROWS:
+                value.setWordWrap(True)
+                value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            else:
+                value.setFont(mono)
             self.values[label] = value
+            self.captions[label] = name
+        for label in STORY_ROWS:
+            column.addWidget(self.values[label])
+        column.addLayout(form)
+        for label, _ in ROWS:
+            if label not in WORD_ROWS:
+                form.addRow(self.captions[label], self.values[label])
+        column.addWidget(self.captions["relatives"])
+        column.addWidget(self.values["relatives"])
+        column.addWidget(self.values["largest difference"])
+        column.addStretch(1)
+        self.values["flags"].setStyleSheet("color: #b00020;")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(form_widget)
+        scroll.setWidget(page)
+        self.scroll = scroll
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Method"))
@@ -188,6 +214,7 @@ class InspectorPanel(QWidget):
         self.heading.setToolTip(f"{explain.method_title(name)}: "
                                 f"{explain.method_explanation(name)}")
         flags = explain.flag_words(it, name)
+        half = ins.half_newton_step
         values = {
             "x": fmt_vector(ins.x),
             "f": fmt_number(ins.f),
@@ -197,20 +224,24 @@ class InspectorPanel(QWidget):
             "H^-1": fmt_matrix(ins.inverse) if ins.inverse is not None else "none: H is singular",
             "eigenvalues": fmt_vector(ins.eigenvalues),
             "det H": fmt_number(ins.det),
-            "curvature": explain.CURVATURE_WORDS[ins.curvature],
+            "curvature": explain.curvature_words(ins),
             "Newton step": fmt_vector(ins.newton_step),
             "f after Newton": ("none" if ins.newton_step is None
                                else fmt_number(ins.f_after_newton)),
-            "gradient step": f"{fmt_vector(ins.gradient_step)}  (lr {ins.learning_rate:g})",
+            "half Newton step": fmt_vector(half),
+            "f after half step": "none" if half is None else fmt_number(ins.f_after_half_newton),
+            "gradient step": fmt_vector(ins.gradient_step),
             "f after gradient": fmt_number(ins.f_after_gradient),
-            "flags": bullets(flags) if flags else "none",
+            "flags": bullets(flags) if flags else "",
             "in words": bullets(w for w in explain.inspection_words(ins)
-                                if w != explain.CURVATURE_WORDS[ins.curvature]),
+                                if w != explain.curvature_words(ins)),
             "relatives": bullets(self.relation_lines()) or "none enabled",
         }
         values.update(dict.fromkeys(COMPARISON_ROWS, "…"))
         for label, text in values.items():
             self._set(label, text)
+        self.captions["gradient step"].setText(f"gradient step (lr {ins.learning_rate:g})")
+        self.values["flags"].setVisible(bool(flags))
         self._compare_job.cancel()
         self._compare_timer.start()
 

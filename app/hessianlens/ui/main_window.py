@@ -5,18 +5,19 @@ from __future__ import annotations
 from importlib import import_module
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox,
                                QTabWidget, QToolBar, QWidget)
 
 from hessianlens import __version__
 from hessianlens.overlay_specs import OVERLAYS
-from hessianlens.resources import resource_path
+from hessianlens.ui import dock_layout
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.dimensions import LazyPage
 from hessianlens.ui.export import default_size
 from hessianlens.ui.export_dialog import ExportOptions
+from hessianlens.ui.fit_view import ViewFitter
 from hessianlens.ui.function_editor import FunctionEditor
 from hessianlens.ui.inspector import InspectorPanel
 from hessianlens.ui.job_progress import JobProgress
@@ -28,21 +29,12 @@ from hessianlens.ui.builds import LatestBuilder
 from hessianlens.ui.rates_panel import RatesPanel
 from hessianlens.ui.sweep_panel import SweepPanel
 from hessianlens.ui.session import Session
-from hessianlens.ui.session_io import default_state, session_from_settings
+from hessianlens.ui.icon import window_icon
+from hessianlens.ui.session_io import open_default_if_refused, session_from_settings
 from hessianlens.ui.surface.surface_view import SurfacePage
 from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
-
-
-def window_icon() -> QIcon:
-    """The program icon: the SVG where it exists, and the PNG sizes beside it."""
-    icon = QIcon()
-    for name in ("icons/hessianlens.svg", *(f"icons/hessianlens-{n}.png" for n in (16, 32, 128, 256))):
-        path = resource_path(name)
-        if path.is_file():
-            icon.addFile(str(path))
-    return icon
 
 
 class MainWindow(QMainWindow):
@@ -56,7 +48,7 @@ class MainWindow(QMainWindow):
         self.session = session if session is not None else \
             session_from_settings(self.settings, LatestBuilder())
         self.session.setParent(self)
-        self.session.function_error.connect(self._first_function_refused)
+        self.session.function_error.connect(lambda e: open_default_if_refused(self.session, e))
         self.session_name = ""
         self.setWindowTitle(TITLE)
         self.setWindowIcon(window_icon())
@@ -115,14 +107,10 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
-        for name in self.overlay_panels:
-            self.tabifyDockWidget(self.docks["methods"], self.docks[name])
-        self.docks["methods"].raise_()
+        # Rates and Sweep (in the right-hand tabs) idle while behind a tab, wake when in front.
         for key, panel in (("rates", self.rates_panel), ("sweep", self.sweep_panel)):
-            self.tabifyDockWidget(self.docks["convergence"], self.docks[key])
-            panel.set_active(False)  # idle while behind another tab, woken when in front
+            panel.set_active(False)
             self.docks[key].visibilityChanged.connect(panel.set_active)
-        self.docks["convergence"].raise_()
 
         self.playback = Playback(self.session, self)
         self.cursor_label = QLabel()
@@ -144,6 +132,8 @@ class MainWindow(QMainWindow):
             lambda exc: self.show_message(f"Not a function: {exc.message}"))
         self.session.trajectories_changed.connect(self._trajectories_changed)
 
+        self.fitter = ViewFitter(self.session, self)
+        self.fitter.message.connect(self.show_message)
         self.files = WindowFiles(self)
         self._make_actions()
         self._make_menus()
@@ -152,9 +142,11 @@ class MainWindow(QMainWindow):
         area = screen.availableGeometry() if screen is not None else None
         self.resize(min(1600, int(0.95 * area.width())) if area else 1400,
                     min(1000, int(0.95 * area.height())) if area else 900)
-        self.resizeDocks([self.docks["function"], self.docks["inspector"]], [330, 400],
-                         Qt.Orientation.Horizontal)
-        self._restore_window()
+        # The docks are arranged for the window's size when it is first shown, unless the
+        # user's own arrangement was remembered (ui/dock_layout.py).
+        self._docks_arranged = self._restore_window()
+        if not self._docks_arranged:
+            dock_layout.group(self, list(self.docks.values()))
         self._docks_shown_on_plane: list[QDockWidget] = []
         self.tabs.currentChanged.connect(self._page_changed)
 
@@ -195,6 +187,7 @@ class MainWindow(QMainWindow):
         for spec in OVERLAYS.values():
             a = self._action(spec.title, spec.tooltip, keys=spec.shortcut, checkable=True,
                              checked=spec.name in self.session.overlays)
+            a.setIconText(spec.toolbar_title)
             a.toggled.connect(lambda on, n=spec.name: self._overlay_toggled(n, on))
             self.overlay_actions[spec.name] = a
             for param in (p for p in spec.settings if p.name in spec.menu_settings):
@@ -207,8 +200,16 @@ class MainWindow(QMainWindow):
             "Equal aspect", "Keep one unit of x as long as one unit of y on screen",
             self.session.set_equal_aspect, keys="Ctrl+Shift+A", checkable=True,
             checked=self.session.equal_aspect)
-        self.session.options_changed.connect(
-            lambda: self.aspect_action.setChecked(self.session.equal_aspect))
+        self.log_action = self._action(
+            "Log colour scale", "Colour f on a log scale (log10(1 + (f - min f)/s)): the "
+            "valleys of Rosenbrock or Beale, a thousandth of their range deep, show",
+            self.session.set_log_colour, keys="Ctrl+L", checkable=True,
+            checked=self.session.log_colour)
+        self.log_action.setIconText("Log colours")
+        self.session.options_changed.connect(lambda: (  # setChecked(same) emits nothing
+            self.aspect_action.setChecked(self.session.equal_aspect),
+            self.log_action.setChecked(self.session.log_colour)))
+        self.fit_action = self.fitter.action
         self.save_image_action = self.files.export_image_action
         self.export_action = self.files.export_trajectories_action
         self.quit_action = self._action("Quit", "Close Hessian Lens", self.close, keys="Ctrl+Q")
@@ -235,6 +236,8 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             view.addAction(a)
         view.addAction(self.aspect_action)
+        view.addAction(self.log_action)
+        view.addAction(self.fit_action)
         view.addAction(self.surface_page.reset_camera_action)
         view.addSeparator()
         for dock in self.docks.values():
@@ -259,6 +262,8 @@ class MainWindow(QMainWindow):
         for a in self.setting_actions.values():
             overlays.addAction(a)
         overlays.addAction(self.aspect_action)
+        overlays.addAction(self.log_action)
+        overlays.addAction(self.fit_action)
         self.addToolBar(overlays)
         play = QToolBar("Playback", self)
         play.setObjectName("toolbar_playback")
@@ -301,12 +306,6 @@ class MainWindow(QMainWindow):
         if self.onestep_page.content is not None:
             self.onestep_page.content.set_state(self.session.onestep)
 
-    def _first_function_refused(self, error) -> None:
-        """A remembered function that no longer builds: open on the default instead."""
-        s = self.session
-        if s.objective is None and not s.pending_function() and error.text == s.state.function:
-            s.apply_state(default_state())
-
     def _make_dimensions_view(self) -> QWidget:
         from hessianlens.ui.dimensions.view import DimensionsView  # built on first show
 
@@ -339,7 +338,7 @@ class MainWindow(QMainWindow):
 
         self.session.load(preset.function, preset.rect, preset.start,
                           params=preset.method_params(), enabled=preset.methods or None,
-                          then=applied)
+                          view_options=preset.view_options, then=applied)
 
     def show_message(self, text: str, msecs: int = 8000) -> None:
         self.statusBar().showMessage(text, msecs)
@@ -365,13 +364,19 @@ class MainWindow(QMainWindow):
         return self.files.export_trajectories(path)
 
     # --- settings ------------------------------------------------------------------------------
-    def _restore_window(self) -> None:
+    def _restore_window(self) -> bool:
+        """The remembered geometry and docks; True if the docks' arrangement was restored."""
         geometry = stored.read_bytes(self.settings, "geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = stored.read_bytes(self.settings, "window_state")
-        if state is not None:
-            self.restoreState(state)
+        return state is not None and self.restoreState(state)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if not self._docks_arranged:
+            self._docks_arranged = True
+            dock_layout.size(self, list(self.docks.values()))
 
     def save_settings(self) -> None:
         stored.write_state(self.settings, self.session.state, geometry=self.saveGeometry(),
@@ -385,6 +390,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.session.shutdown()
         self.plot_view.shutdown()
+        self.fitter.shutdown()
         self.dimensions_page.shutdown()
         self.surface_page.shutdown()
         self.sweep_panel.shutdown()

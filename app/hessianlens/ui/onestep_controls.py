@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractSpinBox, QButtonGroup, QCheckBox, QDoubleSpinBox,
                                QHBoxLayout, QLabel, QLineEdit, QRadioButton, QSlider,
                                QVBoxLayout, QWidget)
@@ -10,6 +10,9 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QButtonGroup, QCheckBox, QDoubl
 from hessianlens.engine.onestep import polynomial_text
 
 SLIDER_TICKS = 1000
+# Free text applies after this long without typing (as the function editor of the plane) or
+# on Enter: "w**" on the way to "w**3" is not applied and explained.
+PAUSE_MS = 700
 
 
 class SpinSlider(QWidget):
@@ -107,8 +110,9 @@ class FunctionControls(QWidget):
                             "d: the coefficient of w^3 (the larger |d|, the worse one step)")
         self.d.setEnabled(False)
         self.text = QLineEdit(self.current_polynomial())
-        self.text.setToolTip(self.text_mode.toolTip() + "\nApplied as you type; an invalid text "
-                             "is explained below and the last valid f is kept")
+        self.text.setToolTip(self.text_mode.toolTip() + "\nApplied after a pause in typing or "
+                             "on Enter; an invalid text is explained below and the last valid "
+                             "f is kept")
         self.text.setEnabled(False)
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -132,7 +136,10 @@ class FunctionControls(QWidget):
             s.value_changed.connect(self._coefficients_changed)
         self.cubic.toggled.connect(self._cubic_toggled)
         self.modes.buttonToggled.connect(self._mode_changed)
+        self.pause = QTimer(self, singleShot=True, interval=PAUSE_MS)
+        self.pause.timeout.connect(self.apply_text)
         self.text.textChanged.connect(self._text_changed)
+        self.text.returnPressed.connect(self.apply_text)
 
     def current_polynomial(self) -> str:
         d = self.d.value() if self.cubic.isChecked() else 0.0
@@ -169,9 +176,15 @@ class FunctionControls(QWidget):
         else:
             self.function_text.emit(self.text.text())
 
-    def _text_changed(self, text: str) -> None:
+    def _text_changed(self, _text: str) -> None:
         if self.text_mode.isChecked():
-            self.function_text.emit(text)
+            self.pause.start()  # applied after a pause in typing
+
+    def apply_text(self) -> None:
+        """Apply the free text now (Enter, the end of a pause, or a caller that set it)."""
+        self.pause.stop()
+        if self.text_mode.isChecked():
+            self.function_text.emit(self.text.text())
 
     def set_values(self, mode: str, a: float, b: float, c: float, d: float, cubic: bool,
                    text: str) -> None:
@@ -185,6 +198,7 @@ class FunctionControls(QWidget):
         self.text.setText(text if mode == "text" else self.current_polynomial())
         for w in (self.coefficient_mode, self.text_mode, self.modes, self.cubic, self.text):
             w.blockSignals(False)
+        self.pause.stop()
         self._enable()
 
     def _enable(self) -> None:

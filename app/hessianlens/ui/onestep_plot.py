@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine.linefunction import LineFunction
 from hessianlens.engine.onestep import GdComparison, NewtonPath, OneStepResult
+from hessianlens.ui import theme
+from hessianlens.ui.legend import LegendBox
 
 SAMPLES = 600
 GD_DRAWN = 60  # gradient-descent iterates drawn (the count may run to thousands)
@@ -43,37 +45,46 @@ class OneStepPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.graphics = pg.PlotWidget(background="w")
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(theme.BACKGROUND)
         self.graphics.setToolTip("f (blue), its tangent at w0 (grey), the quadratic Taylor "
                                  "model at w0 (orange)\nwhose extremum the step jumps to; drag "
                                  "the green line to move w0")
-        self.plot = self.graphics.getPlotItem()
+        self.plot = self.graphics.addPlot(row=0, col=0)
         self.vb = self.plot.getViewBox()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "w")
         self.plot.setLabel("left", "f(w)")
-        self.plot.addLegend(offset=(10, 10))
+        theme.style_plot(self.plot)
+        # The key under the plot: the markers never land on its words.
+        self.legend = LegendBox()
+        self.graphics.addItem(self.legend, row=1, col=0)
         pen = pg.mkPen
-        self.curve = self.plot.plot(pen=pen(COLOURS["f"], width=2), name="f(w)")
+        self.curve = self.plot.plot(pen=pen(COLOURS["f"], width=2))
         self.tangent = self.plot.plot(pen=pen(COLOURS["tangent"], width=1.5,
-                                              style=Qt.PenStyle.DashLine), name="tangent at w0")
-        self.model = self.plot.plot(pen=pen(COLOURS["model"], width=1.5),
-                                    name="Taylor model at w0")
+                                              style=Qt.PenStyle.DashLine))
+        self.model = self.plot.plot(pen=pen(COLOURS["model"], width=1.5))
         dotted = Qt.PenStyle.DotLine
         self.newton = self.plot.plot(pen=pen(COLOURS["newton"], width=1, style=dotted),
-                                     symbol="x", symbolSize=9, symbolPen=COLOURS["newton"],
-                                     name="Newton steps")
+                                     symbol="x", symbolSize=9, symbolPen=COLOURS["newton"])
         self.gd = self.plot.plot(pen=pen(COLOURS["gd"], width=1), symbol="o", symbolSize=5,
-                                 symbolBrush=COLOURS["gd"], symbolPen=None,
-                                 name="gradient descent")
+                                 symbolBrush=COLOURS["gd"], symbolPen=None)
         # From the model's extremum down (or up) to f at w1: where the step trusted the model.
         self.drop = self.plot.plot(pen=pen(COLOURS["model"], width=1, style=dotted))
+        # Dashes and dots as drawn in the key: segmented lines (configure_pyqtgraph) restart
+        # the pattern at every sample, which draws a dashed line solid.
+        for item in (self.tangent, self.newton, self.drop):
+            item.curve.setSegmentedLineMode("off")
         self.markers = {}
-        for key, symbol, name in (("w0", "o", "w0"), ("w1", "t", "w1 (one step)"),
-                                  ("w_star", "star", "w*")):
+        for key, symbol in (("w0", "o"), ("w1", "t"), ("w_star", "star")):
             self.markers[key] = self.plot.plot(pen=None, symbol=symbol, symbolSize=13,
-                                               symbolBrush=COLOURS[key], symbolPen="k", name=name)
+                                               symbolBrush=COLOURS[key], symbolPen="k")
             self.markers[key].setZValue(10)
+        self.legend.set_entries([
+            (self.curve, "f(w)"), (self.tangent, "tangent at w0"),
+            (self.model, "Taylor model at w0"), (self.newton, "Newton steps"),
+            (self.gd, "gradient descent"), (self.markers["w0"], "w0"),
+            (self.markers["w1"], "w1 (one step)"), (self.markers["w_star"], "w*")])
         self.w0_line = pg.InfiniteLine(angle=90, movable=True,
                                        pen=pen(COLOURS["w0"], width=2),
                                        hoverPen=pen(COLOURS["w0"], width=4),

@@ -23,6 +23,11 @@ from hessianlens.ui.onestep_controls import FunctionControls, SpinSlider
 from hessianlens.ui.onestep_plot import OneStepPlot
 
 MAX_NEWTON_STEPS = 100
+# The page opens on the second write-up's demo (model.OneStepState's defaults).
+WRITE_UP_NOTE = ("Opens on the second write-up's demo: f = -w^2 - 2w - 3 from w0 = 4. The "
+                 "write-up's text prints w0 as -4.0, a sign slip: the numbers beside it are "
+                 "those of w0 = 4 (from -4 the step is the same, eta = -0.5, and lands on the "
+                 "same w* = -1).")
 NARROW_WIDTH = 800  # below it the plot goes under the controls
 
 # (key, caption, tooltip) of the numbers written out; keys of OneStepResult, and f, df, d2f.
@@ -111,6 +116,10 @@ class OneStepView(QWidget):
 
         panel = QWidget()
         left = QVBoxLayout(panel)
+        self.write_up_note = self._text_label("Where the page opens, and a slip in the write-up")
+        self.write_up_note.setText(WRITE_UP_NOTE)
+        self.write_up_note.setStyleSheet("color: #555555;")
+        left.addWidget(self.write_up_note)
         box = QGroupBox("f(w) and w0")
         inner = QVBoxLayout(box)
         inner.addWidget(self.controls)
@@ -306,6 +315,7 @@ class OneStepView(QWidget):
 
     # --- for the window and tests --------------------------------------------------------
     def set_function_text(self, text: str) -> None:
-        """Switch to free text and apply text."""
+        """Switch to free text and apply text at once."""
         self.controls.text_mode.setChecked(True)
         self.controls.text.setText(text)
+        self.controls.apply_text()

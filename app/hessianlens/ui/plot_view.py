@@ -5,15 +5,20 @@ from __future__ import annotations
 import math
 import sys
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from hessianlens import colours
 from hessianlens.engine import linalg2
 from hessianlens.engine.fields import MAX_COORDINATE, Rect
 from hessianlens.overlay_specs import OVERLAYS
+from hessianlens.ui import theme
 from hessianlens.ui.field_worker import FieldWorker
+from hessianlens.ui.legend import LegendBox
+from hessianlens.ui.plane_colours import PlaneColours
 from hessianlens.ui.overlays.base import cache_drawing, image_rect, module_of
 from hessianlens.ui.repaint_gate import RepaintGate
 from hessianlens.ui.session import Session
@@ -28,11 +33,6 @@ GIL_SWITCH_INTERVAL_S = 0.001
 # large screen: with Qt's default 10 MB cache they evicted one another and every repaint (a
 # click, a playback frame) drew the contours and arrows again (11 ms of lines per click).
 PIXMAP_CACHE_KB = 160 * 1024
-# The legend shrinks (down to LEGEND_MIN_SCALE) to cover at most these fractions of the plot,
-# so a small window or picture still shows the paths under it; it can also be dragged away.
-LEGEND_MAX_WIDTH = 0.55
-LEGEND_MAX_HEIGHT = 0.6
-LEGEND_MIN_SCALE = 0.8  # smaller text would be hard to read
 
 
 def configure_pyqtgraph() -> None:
@@ -84,7 +84,7 @@ class PlotView(QWidget):
         self.session = session
         self.bundle = None
         self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
+        self.graphics.setBackground(theme.BACKGROUND)
         self.graphics.setToolTip("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -97,6 +97,7 @@ class PlotView(QWidget):
         self.plot = pg.PlotItem(viewBox=self.vb)
         self.plot.setLabels(bottom="x", left="y")
         self.plot.hideButtons()
+        theme.style_plot(self.plot)
         self.graphics.addItem(self.plot, 0, 0)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-100)
@@ -104,8 +105,10 @@ class PlotView(QWidget):
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False,
                                    label="f", values=(0, 1))
         self.bar.setImageItem(self.image)
+        theme.style_colour_bar(self.bar)
         self.graphics.addItem(self.bar, 0, 1)
-        self.contours = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 120, width=1), connect="finite")
+        self.contours = pg.PlotDataItem(pen=pg.mkPen(colours.CONTOUR_ON_F, width=1),
+                                        connect="finite")
         self.contours.setZValue(-10)
         self.plot.addItem(self.contours)
         for item in (self.image, self.contours):
@@ -118,17 +121,16 @@ class PlotView(QWidget):
             if "payload" in spec.needs:
                 self.worker.prepares[spec.name] = module.prepare
             layer.message.connect(self.message)
-            layer.changed.connect(self._refresh_legend)
+            layer.changed.connect(self._layer_changed)
+        self.colours = PlaneColours(self)
         self.trajectories = TrajectoryLayer(self.plot, session)
         self.marker = pg.TargetItem(pos=session.start, size=18, pen=pg.mkPen("k", width=2),
                                     brush=pg.mkBrush(255, 255, 255, 200), movable=True)
         self.marker.setZValue(100)
         self.plot.addItem(self.marker)
-        self.legend = pg.LegendItem(offset=(8, 8), brush=pg.mkBrush(255, 255, 255, 215),
-                                    pen=pg.mkPen(120, 120, 120), labelTextColor="k")
-        self.legend.setParentItem(self.vb)
-        self.legend.setToolTip("Drag the legend to move it")
-        self._legend_items: list = []
+        # The key goes under the plot and its colour bars: it never hides the data.
+        self.legend = LegendBox()
+        self.graphics.addItem(self.legend, 1, 0, 1, 2)
 
         self.gate = RepaintGate(self.graphics, self.graphics.viewport(), parent=self)
         self.worker.ready.connect(self._show_bundle)
@@ -142,7 +144,6 @@ class PlotView(QWidget):
         self.vb.clicked.connect(self._view_clicked)
         self.vb.sigRangeChanged.connect(self._range_changed)
         self.vb.sigResized.connect(self._zoom_changed)
-        self.vb.sigResized.connect(self.fit_legend)
         self.graphics.scene().sigMouseMoved.connect(self._hover)
         s = session
         s.function_changed.connect(self._function_changed)
@@ -185,10 +186,8 @@ class PlotView(QWidget):
         self.gate.release()
         self.bundle = bundle
         fields = bundle.fields
-        self.image.setImage(fields.f, autoLevels=False)
+        self.colours.show_f(bundle)
         self.image.setRect(*image_rect(fields.rect, fields.shape))
-        self.bar.setLevels(bundle.f_range)
-        self.contours.setData(*bundle.f_lines)
         px = self.vb.viewPixelSize()
         for name, layer in self.overlays.items():
             needs = OVERLAYS[name].needs
@@ -197,6 +196,11 @@ class PlotView(QWidget):
             if "zoom" in needs:
                 layer.update_view(px)
         self.fields_shown.emit()
+
+    def f_levels(self, bundle) -> np.ndarray:
+        """The levels of f's contour lines in the colour scale shown (the quadratic model
+        draws its own lines on the same levels)."""
+        return self.colours.f_levels(bundle)
 
     # --- view range ----------------------------------------------------------------------
     def current_rect(self) -> Rect | None:
@@ -219,6 +223,13 @@ class PlotView(QWidget):
         if not self._setting_range:
             self._view_timer.start()
 
+    def commit_view(self) -> None:
+        """Hand a view change still waiting for the layout to the session now (an export
+        lays the view out once and does not wait)."""
+        if self._view_timer.isActive():
+            self._view_timer.stop()
+            self._commit_view()
+
     def _commit_view(self) -> None:
         rect = self.current_rect()
         if rect is not None:
@@ -231,13 +242,22 @@ class PlotView(QWidget):
             self._apply_rect(rect)
             rect = self.current_rect() or rect  # the aspect lock may have widened it
             if rect != self.session.rect:
-                self.session.set_view(rect)
+                # The widened range reaches the session once the layout has settled (the key
+                # may change its height with the same change): committed at once, it would be
+                # widened again for the plot's passing shape, and creep.
+                self._view_timer.start()
                 return
         if self.session.objective is not None:
             self.worker.request(self.session.objective, rect)
 
     def _options_changed(self) -> None:
-        self.vb.setAspectLocked(self.session.equal_aspect, ratio=1.0)
+        if self.colours.log_on() != self.session.log_colour:
+            self.colours.scale_changed()
+        if bool(self.vb.state["aspectLocked"]) != self.session.equal_aspect:
+            self.vb.setAspectLocked(self.session.equal_aspect, ratio=1.0)
+            # pyqtgraph keeps its cached pixel size after an aspect change (only setRange and
+            # a resize drop it): the arrowheads would keep the old one.
+            self.vb.setRange(self.vb.viewRect(), padding=0)
 
     def _zoom_changed(self, *_args) -> None:
         px = self.vb.viewPixelSize()
@@ -286,46 +306,47 @@ class PlotView(QWidget):
         for name, layer in self.overlays.items():
             layer.apply_settings(self.session.overlay_settings(name))
             layer.set_visible(name in self.session.overlays)
+        self.colours.update_cover()
         self._refresh_legend()
 
+    def covering_layer(self):
+        """The overlay whose opaque image is seen instead of f's colours, or None."""
+        return self.colours.covering_layer()
+
     def legend_entries(self) -> list[tuple[object, str]]:
+        """The key: every method's path, then each shown overlay's entries (the colours of a
+        covering image only while it is the one seen)."""
         entries = [(p.path, p.legend_label()) for p in self.trajectories.paths.values()]
+        top = self.covering_layer()
         for name, layer in self.overlays.items():
             if name in self.session.overlays:
                 entries += layer.legend
+                if layer is top:
+                    entries += layer.fill_legend
         return entries
 
-    def _refresh_legend(self, *_args) -> None:
-        entries = self.legend_entries()
-        items = [item for item, _ in entries]
-        if items == self._legend_items:
-            for item, label in entries:  # same entries: only the words change (a status)
-                shown = self.legend.getLabel(item)
-                if shown.text != label:
-                    shown.setText(label)
-        else:
-            self.legend.clear()
-            for item, label in entries:
-                self.legend.addItem(item, label)
-            self._legend_items = items
-        self.fit_legend()
+    def _layer_changed(self) -> None:
+        self.colours.update_cover()
+        self._refresh_legend()
+        self.legend.repaint_samples()
 
-    def fit_legend(self, *_args) -> None:
-        """Scale the legend to cover at most LEGEND_MAX_WIDTH x LEGEND_MAX_HEIGHT of the plot."""
-        self.legend.updateSize()
-        w, h = self.legend.width(), self.legend.height()
-        box = self.vb.boundingRect()
-        if w <= 0 or h <= 0 or box.width() <= 0 or box.height() <= 0:
-            return
-        fit = min(1.0, LEGEND_MAX_WIDTH * box.width() / w, LEGEND_MAX_HEIGHT * box.height() / h)
-        self.legend.setScale(max(LEGEND_MIN_SCALE, fit))
+    def _refresh_legend(self, *_args) -> None:
+        # Room for each path's longest line: the key keeps its columns (and the plot its
+        # shape) through playback and drags.
+        self.legend.set_entries(self.legend_entries(), {
+            p.path: p.widest_label() for p in self.trajectories.paths.values()})
 
     def busy(self) -> bool:
         """True while the fields or an overlay's own job are being computed."""
         return self.worker.busy() or any(layer.busy() for layer in self.overlays.values())
 
+    def idle(self) -> bool:
+        """No view change waiting to reach the session and nothing being computed."""
+        return not self._view_timer.isActive() and not self.busy()
+
     def shutdown(self) -> None:
         """Let running jobs finish before the window goes away."""
+        self._view_timer.stop()  # no view change reaches a session after its window
         for layer in self.overlays.values():
             layer.shutdown()
         self.worker.wait(5000)

@@ -1,10 +1,14 @@
-"""Presets (functions with their view, start point, methods and their parameters) from
-resources/presets.json.
+"""Presets (functions with their view, start point, methods and their parameters, view
+options, a note and the claims the note makes) from resources/presets.json.
 
 An entry has name, function, view [xmin, xmax, ymin, ymax], start [x, y] and a note, and may
 have "learning_rates" {method: lr} (short for {"learning_rate": lr} in "params"), "params"
-{method: {parameter: value}} and "methods" [names]: the methods switched on (the others off);
-without it the enabled methods stay as they are.
+{method: {parameter: value}}, "methods" [names]: the methods switched on (the others off;
+without it the enabled methods stay as they are), "equal_aspect" and "log_colour".
+
+Every number a note states about a run is also written as a claim (``claims``: where a method
+ends, in how many steps, its first step...), which tests/test_presets.py checks against a trace:
+a note cannot drift from what the program shows.
 """
 
 from __future__ import annotations
@@ -34,6 +38,13 @@ class Preset:
         for m, values in self.params.items():
             out[m] = {**out.get(m, {}), **values}
         return out
+    equal_aspect: bool = True  # one unit of x as long as one of y (every preset's range allows)
+    log_colour: bool = False  # f's colours on a log scale (Rosenbrock, Beale)
+    claims: tuple = ()  # dicts: see tests/test_presets.py
+
+    @property
+    def view_options(self) -> dict:
+        return {"equal_aspect": self.equal_aspect, "log_colour": self.log_colour}
 
 
 def _preset(d: dict) -> Preset:
@@ -42,7 +53,9 @@ def _preset(d: dict) -> Preset:
                   {str(k): float(v) for k, v in d.get("learning_rates", {}).items()},
                   str(d.get("note", "")),
                   {str(m): dict(v) for m, v in d.get("params", {}).items()},
-                  tuple(str(m) for m in d.get("methods", ())))
+                  tuple(str(m) for m in d.get("methods", ())),
+                  bool(d.get("equal_aspect", True)), bool(d.get("log_colour", False)),
+                  tuple(d.get("claims", ())))
 
 
 def load_presets() -> tuple[Preset, ...]:

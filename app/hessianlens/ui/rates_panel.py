@@ -21,7 +21,7 @@ from hessianlens.engine.explain import method_title
 from hessianlens.engine.rates import (gradient_extent, line_profile, newton_extent, rates_at)
 from hessianlens.ui.rate_markers import (RATES, CompactGraphics, candidate_line, in_use_line,
                                          place, scrolling, set_learning_rate)
-from hessianlens.ui.session import call_now
+from hessianlens.ui.repaint_gate import call_now
 
 GD, NEWTON = "gd", "newton"  # the methods whose rates the two plots show and set
 NEWTON_ROW = ("Newton t", "#8c564b",

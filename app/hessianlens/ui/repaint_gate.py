@@ -80,3 +80,8 @@ class RepaintGate(QObject):
         callbacks, self._deferred = list(self._deferred), {}
         for callback in callbacks:
             callback()
+
+
+def call_now(callback) -> None:
+    """The default scheduler of the panels: no waiting (see RepaintGate.when_settled)."""
+    callback()

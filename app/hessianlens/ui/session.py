@@ -26,7 +26,7 @@ from hessianlens.engine.fields import Rect
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
 from hessianlens.model import (MethodConfig, OneStepState, SessionState, default_methods,
-                               preset_methods)
+                               keep_unlisted, preset_methods)
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui.builds import build_in_process
 from hessianlens.ui.pending_function import PendingFunction, differences
@@ -51,7 +51,7 @@ class Session(QObject):
     step_changed = Signal(int)  # the lock-step playback index
     overlays_changed = Signal()  # an overlay switched on or off, or its settings changed
     selection_changed = Signal()  # the selected method or iterate changed
-    options_changed = Signal()  # view options (equal aspect)
+    options_changed = Signal()  # view options (equal aspect, log colour scale)
     onestep_changed = Signal()  # the one-step page's state
     building_changed = Signal(bool)  # a function text is being built (True) or no longer
 
@@ -154,7 +154,7 @@ class Session(QObject):
             self.methods_changed.emit()
         if (state.overlays, state.overlay_settings) != (old.overlays, old.overlay_settings):
             self.overlays_changed.emit()
-        if state.equal_aspect != old.equal_aspect:
+        if (state.equal_aspect, state.log_colour) != (old.equal_aspect, old.log_colour):
             self.options_changed.emit()
         if state.onestep != old.onestep:
             self.onestep_changed.emit()
@@ -260,6 +260,10 @@ class Session(QObject):
         return self._state.equal_aspect
 
     @property
+    def log_colour(self) -> bool:
+        return self._state.log_colour
+
+    @property
     def onestep(self) -> OneStepState:
         return self._state.onestep
 
@@ -299,14 +303,15 @@ class Session(QObject):
     def load(self, function_text: str | None = None, rect: Rect | None = None, start=None,
              learning_rates: dict[str, float] | None = None,
              params: dict[str, dict] | None = None, enabled=None,
+             view_options: dict | None = None,
              then: Then | None = None) -> ExpressionError | None:
         """Apply several changes (a preset) at once; on a bad function change nothing.
-        learning_rates, params and enabled as in model.preset_methods."""
+        learning_rates, params, enabled and view_options as in model.preset_methods."""
         s = self._state
         if function_text == s.function and self.objective is not None:
             self._drop_pending()  # the current function, asked for: no other may follow
         return self.apply(replace(
-            preset_methods(s, learning_rates, params, enabled),
+            preset_methods(s, learning_rates, params, enabled, view_options),
             function=s.function if function_text is None else function_text,
             view=rect or s.view, start=s.start if start is None else tuple(start)), then=then)
 
@@ -361,6 +366,9 @@ class Session(QObject):
     def set_equal_aspect(self, on: bool) -> None:
         self.update(equal_aspect=bool(on))
 
+    def set_log_colour(self, on: bool) -> None:
+        self.update(log_colour=bool(on))
+
     def set_onestep(self, onestep: OneStepState) -> None:
         self.update(onestep=onestep)
 
@@ -387,14 +395,4 @@ class Session(QObject):
         the panel, switched off."""
         if state.function == self._state.function and self.objective is not None:
             self._drop_pending()
-        listed = {m.name: m for m in state.methods}
-        methods = tuple(listed.pop(m.name, replace(m, enabled=False))
-                        for m in self._state.methods) + tuple(listed.values())
-        selected = state.selected_method or (methods[0].name if methods else "")
-        return self.apply(replace(state, methods=methods, selected_method=selected),
-                          exact_step=True, then=then)
-
-
-def call_now(callback) -> None:
-    """The default scheduler of the panels: no waiting (see RepaintGate.when_settled)."""
-    callback()
+        return self.apply(keep_unlisted(state, self._state.methods), exact_step=True, then=then)

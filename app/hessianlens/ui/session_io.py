@@ -29,7 +29,7 @@ def default_state() -> SessionState:
 
 def session_from_settings(s: QSettings, builder: LatestBuilder | None = None) -> Session:
     """The remembered state where it is valid, the write-up's Example 3 elsewhere. With a
-    builder the function is built in the background (see MainWindow._first_function_refused
+    builder the function is built in the background (see open_default_if_refused
     for a remembered one that no longer builds)."""
     state = stored.read_state(s)
     if state is not None:
@@ -38,7 +38,18 @@ def session_from_settings(s: QSettings, builder: LatestBuilder | None = None) ->
         except ExpressionError:  # remembered by a version whose parser was more lenient
             pass
     p = default_preset()
-    return Session(p.function, p.rect, p.start, default_methods(), builder=builder)
+    session = Session(p.function, p.rect, p.start, default_methods(), builder=builder)
+    session.load(params=p.method_params(), enabled=p.methods or None,
+                 view_options=p.view_options,
+                 then=lambda error: error is None and session.set_step(session.last_step))
+    return session
+
+
+def open_default_if_refused(session: Session, error: ExpressionError) -> None:
+    """A remembered function that no longer builds: open on the default instead."""
+    if session.objective is None and not session.pending_function() and \
+            error.text == session.state.function:
+        session.apply_state(default_state())
 
 
 def with_suffix(path: str) -> str:
@@ -78,9 +89,11 @@ def remove_recent(s: QSettings, path: str) -> list[str]:
 
 
 class DirtyTracker(QObject):
-    """Unsaved changes: the function, view, start point, methods, overlays, view options or the
-    1D page changed since the last save or open. Playback position and selection are saved
-    too but are not work to lose."""
+    """Unsaved changes: the function, start point, methods, overlays, view options or the 1D
+    page changed since the last save or open. Playback position, selection and the view are
+    saved too but are not work to lose: panning and zooming are looking, and the view also
+    changes by itself (equal aspect widens it to the plot's shape at start-up and on every
+    resize), which would ask "save changes?" of a user who changed nothing."""
 
     changed = Signal(bool)
 
@@ -90,8 +103,7 @@ class DirtyTracker(QObject):
         # The first function of a window that builds in the background is not a change.
         self._had_function = session.objective is not None
         session.function_changed.connect(self._function_changed)
-        for signal in (session.view_changed,
-                       session.start_point_changed, session.methods_changed,
+        for signal in (session.start_point_changed, session.methods_changed,
                        session.overlays_changed, session.options_changed,
                        session.onestep_changed):
             signal.connect(self.mark)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from hessianlens.engine.trajectory import CONVERGED, DIVERGED, MAX_STEPS, NO_STEP_WORDS
+from hessianlens.engine.trajectory import (CONVERGED, DIVERGED, MAX_STEPS, NO_STEP_WORDS,
+                                           steps_text)
 from hessianlens.ui.arrows import arrow_segments
 from hessianlens.engine.explain import method_summary, method_title
 from hessianlens.ui.session import Session
@@ -114,20 +115,37 @@ class MethodPath:
     def legend_label(self) -> str:
         return method_label(self.session, self.name)
 
+    def widest_label(self) -> str:
+        return widest_label(self.session, self.name)
+
+
+# The longest status a legend line usually ends with (its width is kept for every method; a
+# longer one, "converged to a degenerate", widens its column when it comes).
+WIDEST_STATUS = "converged to a maximum"
+
+
+def widest_label(session: Session, name: str) -> str:
+    """A method's legend line with the longest status it could show: the key keeps its width,
+    so its columns (and the plot's shape) stay put while playing or dragging the start."""
+    cfg = session.methods[name]
+    return f"{_method_heading(name, cfg.params)}: {WIDEST_STATUS}, {steps_text(cfg.max_steps)}"
+
+
+def _method_heading(name: str, params) -> str:
+    summary = method_summary(name, params)
+    return f"{method_title(name)} ({summary})" if summary else method_title(name)
+
 
 def method_label(session: Session, name: str) -> str:
     """A method's legend line: title, its parameters in short, and its status once finished
     (or its step)."""
-    cfg = session.methods[name]
-    summary = method_summary(name, cfg.params)
-    text = f"{method_title(name)} ({summary})" if summary else method_title(name)
+    text = _method_heading(name, session.methods[name].params)
     traj = session.trajectories.get(name)
     if traj is not None and session.is_finished(name):
         status = STATUS_WORDS.get(traj.status, traj.status)
         if traj.end_kind:  # "converged to a saddle": the flag the write-up asks for
             status += f" to a {traj.end_kind}"
-        n = traj.steps_taken
-        text += f": {status}, {n} step{'s' if n != 1 else ''}"
+        text += f": {status}, {steps_text(traj.steps_taken)}"
     else:
         text += f": step {min(session.step, traj.steps_taken if traj else 0)}"
     return text

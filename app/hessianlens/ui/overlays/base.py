@@ -44,6 +44,12 @@ class OverlayLayer(QObject):
     changed = Signal()  # the legend entries changed by themselves (a new basin map, say)
     message = Signal(str)  # a problem for the status bar
     job = None  # a jobs.Job when the overlay computes on its own: the window shows its progress
+    # An opaque image over the whole plane hides f's colours: while the layer covers it the
+    # plane hides f's colour bar (showing the layer's colour_bar, if any, in its place) and
+    # darkens f's contour lines. Of several, the one with the highest z is seen.
+    covers_f = False
+    z = 0.0
+    colour_bar = None
 
     def __init__(self, spec, host):
         super().__init__(host)
@@ -51,6 +57,8 @@ class OverlayLayer(QObject):
         self.plot, self.session = host.plot, host.session
         self.items: list = []
         self.legend: list[tuple[pg.PlotDataItem, str]] = []
+        # Entries naming the colours of a covering image: in the key only while it is seen.
+        self.fill_legend: list[tuple[pg.PlotDataItem, str]] = []
         self.visible = False
         self.settings = spec.resolve({})
 
@@ -62,6 +70,11 @@ class OverlayLayer(QObject):
         self.plot.addItem(item)
         self.items.append(item)
         return item
+
+    @property
+    def covering(self) -> bool:
+        """True while the layer's image hides f's colours (see covers_f)."""
+        return self.covers_f and self.visible
 
     def set_visible(self, on: bool) -> None:
         self.visible = bool(on)

@@ -16,15 +16,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from hessianlens.engine.basins import (DIVERGED, NOT_CONVERGED, BasinMap, basin_image,
-                                       compute_basins, outcome_colours)
+                                       compute_basins, outcome_colours, outcome_name)
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.objective import Objective
 from hessianlens.engine.rules import make_rule
+from hessianlens.engine.trajectory import steps_text
 from hessianlens.ui.jobs import Job, JobResult
 from hessianlens.ui.overlays.base import OverlayLayer, image_rect, swatch
 
 DEBOUNCE_MS = 150
-OPACITY = 150  # alpha of the basin colours over the f image (of 255)
+OPACITY = 255  # opaque: the plane shows the key's colours (f's contours stay on top)
 LEGEND_POINTS = 5  # stationary points named in the legend; the rest are counted
 
 
@@ -35,22 +36,6 @@ class BasinResult:
     maps: tuple[BasinMap, ...]  # the rule's map, then the compare rule's when there is one
 
 
-def _coord(v: float) -> str:
-    v = round(float(v), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return f"{v:.2f}" if abs(v) < 1e4 else f"{v:.3g}"
-
-
-def outcome_name(outcome) -> str:
-    """'minimum at (3.14, 2.63)', 'diverged', 'not converged', 'saddle (several points)'."""
-    if outcome.kind == NOT_CONVERGED:
-        return "not converged"
-    if outcome.kind == DIVERGED:
-        return "diverged"
-    if outcome.point is None:
-        return f"{outcome.kind} (several points)"
-    return f"{outcome.kind} at ({_coord(outcome.point[0])}, {_coord(outcome.point[1])})"
-
-
 def describe_start(basin_map: BasinMap, x: float, y: float) -> str | None:
     """'Newton reaches the saddle at (3.00, 0.91) in 5 steps' for the start nearest (x, y)."""
     found = basin_map.outcome_at(x, y)
@@ -58,7 +43,7 @@ def describe_start(basin_map: BasinMap, x: float, y: float) -> str | None:
         return None
     outcome, k = found
     title = method_title(basin_map.method)
-    steps = f"{k} step" if k == 1 else f"{k} steps"
+    steps = steps_text(k)
     if outcome.kind == DIVERGED:
         return f"{title} diverges after {steps}"
     if outcome.kind == NOT_CONVERGED:
@@ -104,13 +89,16 @@ def compute_maps(objective, rect, rules, grid: int, max_steps: int, ticket) -> B
 class Layer(OverlayLayer):
     """The basin image and outlines on the plane, their legend, hover text and recomputation."""
 
+    covers_f = True
+    z = -70
+
     shown = Signal()  # a new basin map is on screen (or the overlay was cleared)
 
     def __init__(self, spec, host):
         super().__init__(spec, host)
         self.maps: tuple[BasinMap, ...] = ()
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setZValue(-70)  # over the f image and the shadings, under the contours
+        self.image.setZValue(self.z)  # over the f image and the shadings, under the contours
         self.outline_pen = pg.mkPen(20, 20, 20, 220, width=1)
         self.outlines = pg.PlotDataItem(pen=self.outline_pen, connect="pairs")
         self.outlines.setZValue(-5)
@@ -131,6 +119,10 @@ class Layer(OverlayLayer):
     @property
     def running(self) -> bool:
         return self.job.running
+
+    @property
+    def covering(self) -> bool:
+        return self.visible and bool(self.maps)
 
     # --- state ----------------------------------------------------------------------------
     def set_visible(self, on: bool) -> None:

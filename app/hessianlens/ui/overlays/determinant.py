@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 
+from hessianlens import colours
+from hessianlens.ui import theme
 from hessianlens.ui.contours import contour_half, robust_range
 from hessianlens.ui.overlays.base import OverlayLayer, image_rect, swatch
 
@@ -22,25 +24,33 @@ def prepare(objective, fields) -> Payload:
     return Payload(max(abs(lo), abs(hi), 1e-12), contour_half(fields, fields.det, [0.0]))
 
 
+def colour_map() -> pg.ColorMap:
+    """Purple (det H < 0) through near-white (0) to green (det H > 0): colours.DIVERGING."""
+    stops = np.linspace(0.0, 1.0, len(colours.DIVERGING))
+    return pg.ColorMap(stops, [colours.rgb(c) for c in colours.DIVERGING])
+
+
 class Layer(OverlayLayer):
+    covers_f = True
+    z = -90
+
     def __init__(self, spec, host):
         super().__init__(spec, host)
-        self.image = self._add(pg.ImageItem(axisOrder="row-major"), -90)
-        self.image.setOpacity(0.85)
+        self.image = self._add(pg.ImageItem(axisOrder="row-major"), self.z)
         pen = pg.mkPen("k", width=2.5)
         self.zero = self._add(pg.PlotDataItem(pen=pen, connect="finite"), 10)
-        self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("CET-D1"), interactive=False,
-                                   label="det H", values=(-1, 1))
-        self.bar.setImageItem(self.image)
-        host.graphics.ci.addItem(self.bar, 0, 2)
-        self.bar.setVisible(False)
-        self.items.append(self.bar)
+        self.colour_bar = pg.ColorBarItem(colorMap=colour_map(), interactive=False,
+                                          label="det H", values=(-1, 1))
+        self.colour_bar.setImageItem(self.image)
+        theme.style_colour_bar(self.colour_bar)  # the plane puts it in f's place
         self.legend = [(swatch(None, pen), "det H = 0")]
+        self.fill_legend = [(swatch(colours.DIVERGING[1]), "det H < 0 (H indefinite)"),
+                            (swatch(colours.DIVERGING[-2]), "det H > 0 (H definite)")]
 
     def update_fields(self, bundle) -> None:
         payload, fields = bundle.payloads[self.spec.name], bundle.fields
         # Symmetric limits centre the diverging map on zero: white is det H = 0.
         self.image.setImage(fields.det, autoLevels=False)
         self.image.setRect(*image_rect(fields.rect, fields.shape))
-        self.bar.setLevels((-payload.limit, payload.limit))
+        self.colour_bar.setLevels((-payload.limit, payload.limit))
         self.zero.setData(*payload.zero_lines)

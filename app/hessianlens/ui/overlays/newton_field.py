@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 
+from hessianlens import colours
 from hessianlens.engine.fields import GridFields, compute_fields
 from hessianlens.ui.arrows import arrow_segments
 from hessianlens.ui.contours import contour_half
@@ -17,7 +18,7 @@ ARROWS = 24  # arrows per axis
 # The Newton step counts as "zero" where it is shorter than this fraction of the view's
 # smaller side: small rings round the stationary points (g = 0), where Newton stops.
 ZERO_STEP_FRACTION = 0.02
-DOWNHILL, UPHILL = "#2ca02c", "#e377c2"
+DOWNHILL, UPHILL = colours.DOWNHILL, colours.UPHILL
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,19 @@ def prepare(objective, fields) -> Payload:
 class Layer(OverlayLayer):
     def __init__(self, spec, host):
         super().__init__(spec, host)
-        # 1-pixel pens: Qt draws thin antialiased lines about ten times faster than wide ones.
-        self.down = self._add(pg.PlotDataItem(pen=pg.mkPen(DOWNHILL, width=1), connect="pairs"), 30)
-        self.up = self._add(pg.PlotDataItem(pen=pg.mkPen(UPHILL, width=1), connect="pairs"), 30)
-        zpen = pg.mkPen("#ffd700", width=2.5)
-        self.zero = self._add(pg.PlotDataItem(pen=zpen, connect="finite"), 31)
+        # Thin pens: Qt draws thin antialiased lines about ten times faster than wide ones
+        # (the arrows are cached: they are drawn again only when the view changes). Each
+        # arrow and ring lies on a white casing, so it reads on every colour under it.
+        casing = pg.mkPen(colours.CASING, width=2.5)
+        self.casing = self._add(pg.PlotDataItem(pen=casing, connect="pairs"), 29)
+        self.down = self._add(pg.PlotDataItem(pen=pg.mkPen(DOWNHILL, width=1),
+                                              connect="pairs"), 30)
+        self.up = self._add(pg.PlotDataItem(pen=pg.mkPen(UPHILL, width=1), connect="pairs"),
+                            30)
+        zpen = pg.mkPen(colours.STATIONARY, width=2)
+        self.zero_casing = self._add(pg.PlotDataItem(pen=pg.mkPen(colours.CASING, width=4.5),
+                                                     connect="finite"), 31)
+        self.zero = self._add(pg.PlotDataItem(pen=zpen, connect="finite"), 32)
         self.legend = [(swatch(None, pg.mkPen(DOWNHILL, width=2)), "Newton step downhill"),
                        (swatch(None, pg.mkPen(UPHILL, width=2)), "Newton step uphill"),
                        (swatch(None, zpen), "Newton step ~ 0 (stationary point)")]
@@ -61,6 +70,7 @@ class Layer(OverlayLayer):
         payload = bundle.payloads[self.spec.name]
         self._coarse = payload.coarse
         self.zero.setData(*payload.zero_lines)
+        self.zero_casing.setData(*payload.zero_lines)
         self._redraw()
 
     def update_view(self, pixel_size) -> None:
@@ -85,6 +95,10 @@ class Layer(OverlayLayer):
             with np.errstate(all="ignore"):
                 scale = np.minimum(1.0, cap / c.newton_length)
         dx, dy = dx * scale, dy * scale
+        both = []
         for item, mask in ((self.down, c.newton_descent), (self.up, ~c.newton_descent)):
-            item.setData(*arrow_segments(X[mask], Y[mask], dx[mask], dy[mask], self._pixel,
-                                         head_px=5))
+            segments = arrow_segments(X[mask], Y[mask], dx[mask], dy[mask], self._pixel,
+                                      head_px=5)
+            item.setData(*segments)
+            both.append(segments)
+        self.casing.setData(*(np.concatenate(parts) for parts in zip(*both)))

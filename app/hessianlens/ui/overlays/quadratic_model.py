@@ -23,9 +23,10 @@ class Layer(OverlayLayer):
                                cache=False)  # redrawn every step
         self.centre = self._add(pg.ScatterPlotItem(symbol="+", size=14,
                                                    pen=pg.mkPen("w", width=2)), 21)
-        self.legend = [(swatch(None, pg.mkPen("#444", width=1)),
-                        "quadratic model at the selected iterate")]
-        self._shown = None  # (iterate, bundle, colour) drawn last
+        # The key's sample takes the selected method's colour, as the lines do.
+        self.sample = swatch(None, pg.mkPen("#444", width=1.5))
+        self.legend = [(self.sample, "quadratic model at the selected iterate")]
+        self._shown = None  # (iterate, bundle, colour, levels) drawn last
 
     def set_visible(self, on: bool) -> None:
         super().set_visible(on)
@@ -43,15 +44,20 @@ class Layer(OverlayLayer):
         it = session.selected_iterate()
         method = session.methods.get(session.selected_method)
         colour = method.colour if method is not None else "w"
+        levels = None if bundle is None else self.host.f_levels(bundle)
         if self._shown is not None and self._shown[0] is it and self._shown[1] is bundle \
-                and self._shown[2] == colour:
-            return  # the same iterate on the same grid: nothing to redraw
-        self._shown = (it, bundle, colour)
+                and self._shown[2] == colour and self._shown[3] is levels:
+            return  # the same iterate on the same grid and levels: nothing to redraw
+        self._shown = (it, bundle, colour, levels)
         if it is None or bundle is None or not np.all(np.isfinite(it.hessian)):
             self.lines.setData(*EMPTY)
             self.centre.setData([], [])
             return
-        self.lines.setPen(pg.mkPen(pg.mkColor(colour).lighter(140), width=1))
+        pen = pg.mkPen(colour, width=1.5)
+        self.lines.setPen(pen)
+        if self.sample.opts["pen"].color() != pen.color():
+            self.sample.setPen(pen)
+            self.changed.emit()  # the key redraws its sample
         xs, ys, m = quadratic_model(it.x, it.f, it.grad, it.hessian, bundle.fields.rect, GRID)
-        self.lines.setData(*contour_lines(xs, ys, m, bundle.levels))
+        self.lines.setData(*contour_lines(xs, ys, m, levels))
         self.centre.setData([it.x[0]], [it.x[1]])

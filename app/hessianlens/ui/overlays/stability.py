@@ -4,7 +4,8 @@ with the curve where it equals the gradient-descent rate in use.
 Gradient descent at rate lr multiplies the error along each eigenvector of the local
 quadratic by 1 - lr lambda: where lr < 2/lambda_max the local step is stable, beyond it the
 steepest direction blows up. The colours diverge at the rate in use: green where it is
-stable, red where it is not, white on the curve between. Where H is not positive definite
+stable, tan where it is not, white on the curve between (the overlays' hues, colours.py: no
+method's colour). Where H is not positive definite
 the quadratic has no minimum to be stable at, hence the hatching.
 """
 
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 
+from hessianlens import colours
 from hessianlens.engine import linalg2
 from hessianlens.engine.rates import stability_edge
+from hessianlens.ui import theme
 from hessianlens.ui.contours import EMPTY, contour_half, robust_range
 from hessianlens.ui.overlays.base import OverlayLayer, image_rect, swatch
 
@@ -28,10 +31,9 @@ CURVE_COLOUR = "#202020"
 
 
 def stable_colours() -> pg.ColorMap:
-    """Red (low 2/lambda_max: the rate is too large) - white - green (stable)."""
-    cmap = pg.colormap.get("CET-D3")
-    cmap.reverse()
-    return cmap
+    """Tan (low 2/lambda_max: the rate is too large) - white - green (stable)."""
+    stops = colours.STABILITY
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(stops)), [colours.rgb(c) for c in stops])
 
 
 @dataclass(frozen=True)
@@ -71,19 +73,20 @@ def gd_rate(session) -> float | None:
 
 
 class Layer(OverlayLayer):
+    covers_f = True  # the plane shows this bar in f's place
+    z = -75
+
     def __init__(self, spec, host):
         super().__init__(spec, host)
-        self.image = self._add(pg.ImageItem(axisOrder="row-major"), -75)
-        self.image.setOpacity(0.8)
+        self.image = self._add(pg.ImageItem(axisOrder="row-major"), self.z)
         self.hatch = self._add(pg.ImageItem(axisOrder="row-major"), -74)
         self.curve_pen = pg.mkPen(CURVE_COLOUR, width=2)
         self.curve = self._add(pg.PlotDataItem(pen=self.curve_pen, connect="finite"), 12)
         self.bar = pg.ColorBarItem(colorMap=stable_colours(), interactive=False,
                                    label="log10 (2/lambda_max)", values=(-1, 1))
         self.bar.setImageItem(self.image)
-        host.graphics.ci.addItem(self.bar, 0, 3)
-        self.bar.setVisible(False)
-        self.items.append(self.bar)
+        theme.style_colour_bar(self.bar)
+        self.colour_bar = self.bar
         self.bundle = None
         self._rate = None  # the rate the curve is drawn for
         self.legend = self._legend()
@@ -91,7 +94,7 @@ class Layer(OverlayLayer):
 
     def _legend(self) -> list:
         lr = gd_rate(self.session)
-        words = (f"2/lambda_max = gradient descent's lr {lr:g}: stable on the green side"
+        words = (f"2/lambda_max = gradient descent's lr {lr:g} (green: stable)"
                  if lr is not None else "2/lambda_max")
         return [(swatch(None, self.curve_pen), words),
                 (swatch(pg.mkColor(*HATCH_RGBA[:3])), "hatched: H not positive definite")]

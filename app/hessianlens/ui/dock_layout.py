@@ -1,0 +1,75 @@
+"""Where the docks start: one column on each side of the plane, the plane at least half wide.
+
+Every dock of a side joins that side's column. The first dock of the left side (the function
+editor) sits above a group of tabs holding the others; on the right all docks share one group
+of tabs, and where the window is tall enough (not on 1366 x 768 screens) the first of them
+(the inspector) moves above the others. A dock added later (a new panel) joins its side's
+tabs without any change here. Once the user has moved docks, the remembered layout wins.
+
+:func:`group` runs before the window is shown (stacked docks would add up their minimum
+heights and push a small window's bottom off the screen); :func:`size` when it is first shown.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+# Column widths as fractions of the window's width, within [min, max] pixels.
+WIDTHS = {LEFT: (0.19, 200, 330), RIGHT: (0.22, 240, 420)}
+TALL = 900  # a window at least this high shows the inspector above the right-hand tabs
+TOP_SHARE = {LEFT: 0.36, RIGHT: 0.55}  # the top dock's share of a split column
+
+
+def _sides(window: QMainWindow, docks: list[QDockWidget]) -> dict:
+    sides: dict = {}
+    for dock in docks:
+        sides.setdefault(window.dockWidgetArea(dock), []).append(dock)
+    return sides
+
+
+def group(window: QMainWindow, docks: list[QDockWidget]) -> None:
+    """Tab every side's docks together, less the left side's first."""
+    for area, docks_ in _sides(window, docks).items():
+        tabbed = docks_[1:] if area == LEFT else docks_
+        for dock in tabbed[1:]:
+            window.tabifyDockWidget(tabbed[0], dock)
+        if tabbed:
+            tabbed[0].raise_()
+
+
+def size(window: QMainWindow, docks: list[QDockWidget]) -> None:
+    """Split the right-hand tabs on a tall window; give each column its width and split."""
+    sides = _sides(window, docks)
+    tops = {}
+    if LEFT in sides and len(sides[LEFT]) > 1:
+        tops[LEFT] = (sides[LEFT][0], sides[LEFT][1])
+    right = sides.get(RIGHT, [])
+    if window.height() >= TALL and len(right) > 1:
+        # splitDockWidget keeps tabbed docks tabbed: the others leave the group and come back
+        # below the first, tabbed together there.
+        for dock in right[1:]:
+            window.removeDockWidget(dock)
+        window.addDockWidget(RIGHT, right[1])
+        for dock in right[1:]:
+            dock.show()
+        for dock in right[2:]:
+            window.tabifyDockWidget(right[1], dock)
+        right[1].raise_()
+        tops[RIGHT] = (right[0], right[1])
+    columns = [(docks_[-1] if area == LEFT else docks_[0], area)
+               for area, docks_ in sides.items() if area in WIDTHS]
+    width = window.width()
+    window.resizeDocks([d for d, _ in columns], [_width(width, WIDTHS[a]) for _, a in columns],
+                       Qt.Orientation.Horizontal)
+    height = window.centralWidget().height()
+    for area, (top, below) in tops.items():
+        share = TOP_SHARE[area]
+        window.resizeDocks([top, below], [int(share * height), int((1 - share) * height)],
+                           Qt.Orientation.Vertical)
+
+
+def _width(window_width: int, spec) -> int:
+    fraction, low, high = spec
+    return int(min(max(fraction * window_width, low), high))

@@ -1,0 +1,169 @@
+"""A legend outside the plot: a key in rows and columns, in its own cell of a GraphicsLayout.
+
+The plane, the convergence plots and the 1D page put their keys beside the data, never over
+it, so a key hides no path and a click on it never reaches the plot (pyqtgraph's own legend
+sits on the view box, and a click on one of its samples hides the item it names). The box's
+height follows the number of rows and changes only when the entries or the width change: a
+label whose words change every playback step (a status, "step 12") moves nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtWidgets import QSizePolicy
+
+SAMPLE = 22  # width of a sample, pixels
+ROW = 20  # height of a row
+GAP = 14  # between a label and the next column's sample
+MARGIN = 4
+# Room left for a label to grow (a status replacing "step 3") before the columns are redone.
+SLACK = 30
+
+
+class QuietSample(pg.ItemSample):
+    """A legend sample that takes a click and does nothing (pyqtgraph's hides the item)."""
+
+    def mouseClickEvent(self, event):  # noqa: N802 (pyqtgraph override)
+        event.accept()
+
+
+class LegendBox(pg.GraphicsWidget):
+    """Entries (item, label) laid out in as many columns as the width allows."""
+
+    def __init__(self, text_colour: str = "k", text_size: str = "9pt", max_columns: int = 4):
+        super().__init__()
+        self.max_columns = max_columns
+        self.text_colour, self.text_size = text_colour, text_size
+        self.entries: list[tuple[object, QuietSample, pg.LabelItem]] = []
+        self._texts: list[str] = []  # the words as given (the labels hold them escaped)
+        self._reserve: dict = {}
+        self._reserved: dict = {}  # item -> width kept for it
+        self.columns = 1
+        self._column_widths: list[float] = []
+        self._rows = 0
+        self._laid_out_width = -1.0
+        self._height = -1.0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Columns are redone once per turn of the event loop at most (resizes come in bursts).
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self.relayout)
+        self._set_height(0)
+
+    # --- entries ---------------------------------------------------------------------------
+    def set_entries(self, entries, reserve: dict | None = None) -> None:
+        """Show these (item, label) pairs; the same items again only change their words.
+
+        reserve: item -> words whose width its column keeps (a status the label will read
+        later), so the columns depend on what is shown, not on what was shown before.
+        """
+        items = [item for item, _ in entries]
+        reserve = reserve or {}
+        if reserve != self._reserve:
+            self._reserve = dict(reserve)
+            self._reserved = {item: _width_of(text, self.text_size)
+                              for item, text in reserve.items()}
+            self._timer.start()
+        if items == [item for item, _, _ in self.entries]:
+            for i, ((_, text), (_, _, label)) in enumerate(zip(entries, self.entries)):
+                if self._texts[i] != text:
+                    self._texts[i] = text
+                    label.setText(html.escape(text, quote=False))
+                    if _text_width(label) > self._room(i):
+                        self._timer.start()  # it outgrew its column
+            return
+        for _, sample, label in self.entries:
+            for part in (sample, label):
+                part.setParentItem(None)
+                if part.scene() is not None:
+                    part.scene().removeItem(part)
+        self.entries = []
+        self._texts = [text for _, text in entries]
+        for item, text in entries:
+            sample = QuietSample(item)
+            sample.setParentItem(self)
+            # Plain words: pyqtgraph reads a label as HTML ("det H < 0" lost all after "<").
+            label = pg.LabelItem(html.escape(text, quote=False), color=self.text_colour,
+                                 size=self.text_size, justify="left")
+            label.setParentItem(self)
+            self.entries.append((item, sample, label))
+        self.relayout()
+
+    def repaint_samples(self) -> None:
+        """Draw the samples again (an item's pen or colour changed)."""
+        for _, sample, _ in self.entries:
+            sample.update()
+
+    def labels(self) -> list[str]:
+        """The words of every entry, in order."""
+        return list(self._texts)
+
+    def label_of(self, item) -> str | None:
+        return next((text for (it, _, _), text in zip(self.entries, self._texts)
+                     if it is item), None)
+
+    # --- layout ------------------------------------------------------------------------------
+    def _room(self, i: int) -> float:
+        if not self._column_widths or not self._rows:
+            return 0.0
+        return self._column_widths[min(i // self._rows, len(self._column_widths) - 1)] + SLACK
+
+    def _set_height(self, h: float) -> None:
+        if h != self._height:
+            self._height = h
+            self.setMinimumHeight(h)
+            self.setMaximumHeight(h)
+            self.setPreferredHeight(h)
+            self.updateGeometry()
+
+    def relayout(self) -> None:
+        """As many columns as fit the width, entries placed row by row, the height to match."""
+        self._timer.stop()
+        width = self.size().width() - 2 * MARGIN
+        widths = [max(_text_width(label), self._reserved.get(item, 0.0))
+                  for item, _, label in self.entries]
+        n = len(widths)
+        # Filled column by column: the long lines of the methods share the first column, the
+        # overlays' short ones the next.
+        columns = max(1, min(self.max_columns, n))
+        while columns > 1:
+            rows = -(-n // columns)
+            cols = [max(widths[c * rows:(c + 1) * rows], default=0.0) for c in range(columns)]
+            if sum(cols) + columns * (SAMPLE + GAP) + SLACK <= width:
+                break
+            columns -= 1
+        rows = -(-n // columns) if n else 0
+        self.columns = columns
+        self._rows = rows
+        self._column_widths = [max(widths[c * rows:(c + 1) * rows], default=0.0)
+                               for c in range(columns)]
+        lefts, x = [], MARGIN
+        for w in self._column_widths:
+            lefts.append(x)
+            x += SAMPLE + w + GAP
+        for i, (_, sample, label) in enumerate(self.entries):
+            col, row = divmod(i, rows)
+            y = MARGIN + row * ROW
+            sample.setPos(lefts[col], y + (ROW - sample.height()) / 2)
+            label.setPos(lefts[col] + SAMPLE, y + (ROW - label.height()) / 2)
+        self._laid_out_width = self.size().width()
+        self._set_height(2 * MARGIN + rows * ROW if n else 0)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return QRectF(0, 0, self.size().width(), self.size().height())
+
+    def resizeEvent(self, ev):  # noqa: N802 (Qt override)
+        super().resizeEvent(ev)
+        if abs(self.size().width() - self._laid_out_width) > 0.5:
+            self._timer.start()
+
+
+def _text_width(label: pg.LabelItem) -> float:
+    return label.item.boundingRect().width()
+
+
+def _width_of(text: str, size: str) -> float:
+    """The width a label of these words takes."""
+    return _text_width(pg.LabelItem(html.escape(text, quote=False), size=size))

@@ -1,0 +1,26 @@
+"""One light look for every plot of the window: white ground, dark grey axes and text."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+BACKGROUND = "w"
+AXIS_PEN = (110, 110, 110)
+TEXT_PEN = (50, 50, 50)
+
+
+def style_axis(axis: pg.AxisItem) -> None:
+    """Dark grey on white; tick labels in the data's own units: pyqtgraph's automatic
+    '(x1e+27)' scale beside unscaled ticks ('6e+28') read as two different numbers."""
+    axis.setPen(pg.mkPen(AXIS_PEN))
+    axis.setTextPen(pg.mkPen(TEXT_PEN))
+    axis.enableAutoSIPrefix(False)
+
+
+def style_plot(plot: pg.PlotItem) -> None:
+    for name in ("left", "bottom", "right", "top"):
+        style_axis(plot.getAxis(name))
+
+
+def style_colour_bar(bar: pg.ColorBarItem) -> None:
+    style_axis(bar.axis)

@@ -1,0 +1,55 @@
+"""The window's first layout on common screens: the plane gets most of the width (pytest-qt)."""
+
+import pytest
+
+from uihelpers import temp_settings
+
+
+def first_window(qtbot, tmp_path, width, height, overlays=()):
+    """A window on fresh settings, sized as on a width x height screen before it shows."""
+    from hessianlens.ui.main_window import MainWindow
+
+    window = MainWindow(settings=temp_settings(tmp_path))
+    qtbot.addWidget(window)
+    for name in overlays:
+        window.session.set_overlay(name, True)
+    window.resize(width, height)
+    with qtbot.waitSignal(window.plot_view.fields_shown, timeout=20_000):
+        window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(100)  # docks and the legend settle
+    return window
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1600, 1000)])
+def test_the_plane_gets_at_least_half_the_width(qtbot, tmp_path, size):
+    window = first_window(qtbot, tmp_path, *size, overlays=("determinant",))
+    view = window.plot_view
+    assert window.width() == size[0]
+    assert view.width() >= 0.5 * window.width()
+    # the data area itself, beside its axis and one colour bar
+    assert view.vb.width() >= 0.4 * window.width()
+    # every dock that starts visible is on screen, none squeezed to nothing
+    for name, dock in window.docks.items():
+        if dock.isVisible() and not dock.visibleRegion().isEmpty():
+            assert dock.width() >= 200, name
+
+
+def test_a_small_screen_tabs_the_right_hand_docks(qtbot, tmp_path):
+    window = first_window(qtbot, tmp_path, 1366, 768)
+    right = [window.docks[k] for k in ("convergence", "rates", "sweep")]
+    assert set(window.tabifiedDockWidgets(window.docks["inspector"])) == set(right)
+    assert window.docks["rates"].visibleRegion().isEmpty()  # behind the inspector
+    assert window.docks["methods"] in window.tabifiedDockWidgets(window.docks["basins"])
+    assert not window.tabifiedDockWidgets(window.docks["function"])
+
+
+def test_a_tall_screen_shows_inspector_and_convergence_together(qtbot, tmp_path):
+    window = first_window(qtbot, tmp_path, 1600, 1000)
+    inspector, convergence = window.docks["inspector"], window.docks["convergence"]
+    assert not window.tabifiedDockWidgets(inspector)
+    assert inspector.isVisible() and convergence.isVisible()
+    assert inspector.geometry().bottom() <= convergence.geometry().top()
+    # the lens's docks in tabs behind the convergence plot
+    assert set(window.tabifiedDockWidgets(convergence)) == {window.docks["rates"],
+                                                            window.docks["sweep"]}

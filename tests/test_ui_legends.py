@@ -1,0 +1,120 @@
+"""Legends sit beside the data, never over it, and a click on one acts on nothing (pytest-qt)."""
+
+import pytest
+from PySide6.QtCore import Qt
+
+from hessianlens.overlay_specs import OVERLAYS
+from uihelpers import open_window
+
+FIELD_OVERLAYS = [name for name, spec in OVERLAYS.items() if spec.needs]
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    return open_window(qtbot, tmp_path)
+
+
+def scene_rect(item):
+    return item.mapRectToScene(item.boundingRect())
+
+
+def click_scene_point(qtbot, graphics, point):
+    qtbot.mouseClick(graphics.viewport(), Qt.MouseButton.LeftButton,
+                     pos=graphics.mapFromScene(point))
+
+
+def parts(legend):
+    """Every sample and label of a LegendBox."""
+    return [p for _, sample, label in legend.entries for p in (sample, label)]
+
+
+def test_the_plane_key_is_outside_the_plot_with_every_overlay_on(qtbot, window):
+    view = window.plot_view
+    for name in FIELD_OVERLAYS:
+        window.session.set_overlay(name, True)
+    for size in ((1500, 950), (1000, 640)):
+        window.resize(*size)
+        qtbot.waitUntil(lambda: view.legend.labels() == [
+            label for _, label in view.legend_entries()], timeout=5_000)
+        qtbot.wait(50)  # the columns are laid out on the next turn of the event loop
+        plot = scene_rect(view.vb)
+        shown = view.graphics.mapToScene(view.graphics.viewport().rect()).boundingRect()
+        assert len(view.legend.entries) >= 9
+        for part in parts(view.legend):
+            r = scene_rect(part)
+            assert not r.intersects(plot), part
+            assert shown.contains(r.center()), "a legend entry is cut off"
+
+
+def test_the_key_uses_columns_when_there_is_room(qtbot, window):
+    view = window.plot_view
+    for name in FIELD_OVERLAYS:
+        window.session.set_overlay(name, True)
+    window.resize(1500, 950)
+    qtbot.waitUntil(lambda: view.legend.columns >= 2, timeout=5_000)
+    rows = -(-len(view.legend.entries) // view.legend.columns)
+    qtbot.waitUntil(lambda: view.legend.size().height() <= 30 * rows, timeout=5_000)
+    assert view.legend.size().height() < scene_rect(view.vb).height() / 3
+
+
+def test_clicks_on_the_plane_key_never_move_the_start_or_hide_a_path(qtbot, window):
+    view, session = window.plot_view, window.session
+    for name in FIELD_OVERLAYS:
+        window.session.set_overlay(name, True)
+    qtbot.wait(50)
+    start, step = session.start, session.step
+    for part in parts(view.legend):
+        click_scene_point(qtbot, view.graphics, scene_rect(part).center())
+        assert session.start == start and session.step == step
+    assert all(p.path.isVisible() for p in view.trajectories.paths.values())
+    assert all(item.isVisible() for layer in view.overlays.values() if layer.visible
+               for item, _ in layer.legend if hasattr(item, "isVisible"))
+
+
+def test_the_key_stays_put_while_playing(qtbot, window):
+    view, session = window.plot_view, window.session
+    session.reset()
+    qtbot.wait(50)
+    labels_before = [label for _, _, label in view.legend.entries]
+    plot_before, key_before = scene_rect(view.vb), view.legend.size()
+    for _ in range(6):
+        session.step_forward()
+    assert [label for _, _, label in view.legend.entries] == labels_before  # not rebuilt
+    assert "step 6" in view.legend.labels()[0]
+    qtbot.wait(50)
+    assert scene_rect(view.vb) == plot_before and view.legend.size() == key_before
+
+
+def test_the_convergence_key_is_above_the_curves_and_inert(qtbot, window):
+    conv, session = window.convergence, window.session
+    qtbot.waitUntil(lambda: len(conv.legend.entries) == 2, timeout=10_000)
+    assert conv.legend.labels() == ["Gradient descent", "Newton"]
+    curves = [scene_rect(p.getViewBox()) for p in (conv.grad_plot, conv.f_plot)]
+    step = session.step
+    for part in parts(conv.legend):
+        r = scene_rect(part)
+        assert not any(r.intersects(c) for c in curves)
+        click_scene_point(qtbot, conv.graphics, r.center())
+    assert session.step == step
+    assert all(c.isVisible() for pair in conv.curves.values() for c in pair)
+
+
+def test_the_convergence_dock_is_light_like_the_rest(window):
+    conv = window.convergence
+    assert conv.graphics.backgroundBrush().color().lightness() == 255
+    axis = conv.f_plot.getAxis("left")
+    assert axis.textPen().color().lightness() < 100  # dark text on white
+
+
+def test_the_one_step_key_is_under_its_plot(qtbot, window):
+    page = window.onestep_view
+    window.tabs.setCurrentWidget(page)
+    qtbot.wait(50)
+    plot = page.plot
+    box = scene_rect(plot.vb)
+    markers = [scene_rect(m) for m in plot.markers.values()]
+    for part in parts(plot.legend):
+        r = scene_rect(part)
+        assert not r.intersects(box)
+        assert not any(r.intersects(m) for m in markers)
+    assert "tangent at w0" in plot.legend.labels()
