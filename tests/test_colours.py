@@ -143,3 +143,14 @@ def test_the_true_models_white_line_shows_in_the_white_key(qtbot, window):
     rgb = np.array([[QColor(image.pixel(x, y)).getRgb()[:3] for x in range(24)]
                     for y in range(24)])
     assert (rgb.sum(axis=2) < 300).sum() >= 20  # the casing, dark on white
+
+
+def test_each_colour_bar_is_labelled_once_on_its_value_axis(qtbot, window):
+    view = window.plot_view
+    window.session.set_overlay("determinant", True)
+    window.session.set_overlay("stability", True)
+    bars = [view.bar, view.overlays["determinant"].colour_bar, view.overlays["stability"].bar]
+    for bar, label in zip(bars, ("f", "det H", "log10 (2/lambda_max)")):
+        assert bar.axis.labelText == label
+        others = [bar.getAxis(k) for k in ("left", "top", "bottom")]
+        assert not any(a.label.isVisible() and a.labelText for a in others), label
