@@ -122,3 +122,35 @@ def test_the_newton_arrows_and_rings_lie_on_a_casing(qtbot, window):
     assert np.array_equal(layer.zero_casing.getData()[0], layer.zero.getData()[0],
                           equal_nan=True)
     assert layer.casing.zValue() < min(layer.down.zValue(), layer.up.zValue())
+
+
+def test_the_true_models_white_line_shows_in_the_white_key(qtbot, window):
+    """The Believed H overlay draws the true model white on a dark casing; its key sample
+    draws the casing too, so it is seen on the key's white background."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from hessianlens.ui.legend import QuietSample
+
+    window.session.set_overlay("beliefs", True)
+    layer = window.plot_view.overlays["beliefs"]
+    sample_item = layer.samples["true"]
+    assert layer.true_curve.opts["shadowPen"] is not None
+    image = QImage(24, 24, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    QuietSample(sample_item).paint(painter)
+    painter.end()
+    rgb = np.array([[QColor(image.pixel(x, y)).getRgb()[:3] for x in range(24)]
+                    for y in range(24)])
+    assert (rgb.sum(axis=2) < 300).sum() >= 20  # the casing, dark on white
+
+
+def test_each_colour_bar_is_labelled_once_on_its_value_axis(qtbot, window):
+    view = window.plot_view
+    window.session.set_overlay("determinant", True)
+    window.session.set_overlay("stability", True)
+    bars = [view.bar, view.overlays["determinant"].colour_bar, view.overlays["stability"].bar]
+    for bar, label in zip(bars, ("f", "det H", "log10 (2/lambda_max)")):
+        assert bar.axis.labelText == label
+        others = [bar.getAxis(k) for k in ("left", "top", "bottom")]
+        assert not any(a.label.isVisible() and a.labelText for a in others), label

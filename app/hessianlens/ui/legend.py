@@ -29,6 +29,15 @@ class QuietSample(pg.ItemSample):
     def mouseClickEvent(self, event):  # noqa: N802 (pyqtgraph override)
         event.accept()
 
+    def paint(self, p, *args):
+        """pyqtgraph's sample, over the line's casing (its shadowPen) where it has one: a white
+        line keyed on the white legend would otherwise be invisible."""
+        shadow = getattr(self.item, "opts", {}).get("shadowPen")
+        if shadow is not None and self.item.isVisible():
+            p.setPen(pg.mkPen(shadow))
+            p.drawLine(0, 11, 20, 11)
+        super().paint(p, *args)
+
 
 class LegendBox(pg.GraphicsWidget):
     """Entries (item, label) laid out in as many columns as the width allows."""

@@ -103,9 +103,9 @@ class PlotView(QWidget):
         self.image.setZValue(-100)
         self.plot.addItem(self.image)
         self.bar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False,
-                                   label="f", values=(0, 1))
+                                   values=(0, 1))
         self.bar.setImageItem(self.image)
-        theme.style_colour_bar(self.bar)
+        theme.style_colour_bar(self.bar, "f")
         self.graphics.addItem(self.bar, 0, 1)
         self.contours = pg.PlotDataItem(pen=pg.mkPen(colours.CONTOUR_ON_F, width=1),
                                         connect="finite")

@@ -22,5 +22,8 @@ def style_plot(plot: pg.PlotItem) -> None:
         style_axis(plot.getAxis(name))
 
 
-def style_colour_bar(bar: pg.ColorBarItem) -> None:
+def style_colour_bar(bar: pg.ColorBarItem, label: str) -> None:
+    """The bar's value axis styled and labelled. (pyqtgraph's ColorBarItem(label=...) labels
+    the frame's other side: with a label set later on the value axis, f's bar showed two.)"""
     style_axis(bar.axis)
+    bar.axis.setLabel(label)

@@ -23,8 +23,10 @@ from hessianlens.ui.overlays.base import OverlayLayer, swatch
 Z = 94
 # Solid lines throughout: the curves are drawn as short segments, on which Qt restarts a dash
 # pattern every few pixels, so a dashed pen looks solid anyway. The true model is white and
-# thicker than f's contour lines.
+# thicker than f's contour lines, on a dark casing that keeps it legible on light colours and
+# in the white key.
 TRUE_PEN = pg.mkPen("w", width=3)
+TRUE_CASING = pg.mkPen(40, 40, 40, 220, width=5)
 OUTLINE = pg.mkPen(30, 30, 30, 230, width=1.2)
 RATE_STYLES = {  # label in the picture -> (legend words, colour, symbol)
     "rates": ("step at its per-coordinate rates", None, "o"),
@@ -42,7 +44,8 @@ class Layer(OverlayLayer):
 
     def __init__(self, spec, host):
         super().__init__(spec, host)
-        self.true_curve = self._add(pg.PlotDataItem(pen=TRUE_PEN, connect="finite"), Z,
+        self.true_curve = self._add(pg.PlotDataItem(pen=TRUE_PEN, shadowPen=TRUE_CASING,
+                                                     connect="finite"), Z,
                                     cache=False)
         self.believed_curve = self._add(pg.PlotDataItem(connect="finite"), Z + 1, cache=False)
         self.circle = self._add(pg.PlotDataItem(connect="finite"), Z + 1, cache=False)
@@ -58,7 +61,7 @@ class Layer(OverlayLayer):
         self.centres = self._add(pg.ScatterPlotItem(symbol="+", size=13), Z + 3, cache=False)
         # One legend sample per part, kept, so that playback only changes the words.
         self.samples = {
-            "true": swatch(None, TRUE_PEN),
+            "true": pg.PlotDataItem([0, 1], [0, 0], pen=TRUE_PEN, shadowPen=TRUE_CASING),
             "believed": swatch(None, pg.mkPen("w", width=2.5)),
             "radius": swatch(None, pg.mkPen("w", width=1.5)),
             "minimiser": pg.PlotDataItem([0], [0], pen=None, symbol="star", symbolSize=12,

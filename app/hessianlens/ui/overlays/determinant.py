@@ -40,9 +40,9 @@ class Layer(OverlayLayer):
         pen = pg.mkPen("k", width=2.5)
         self.zero = self._add(pg.PlotDataItem(pen=pen, connect="finite"), 10)
         self.colour_bar = pg.ColorBarItem(colorMap=colour_map(), interactive=False,
-                                          label="det H", values=(-1, 1))
+                                          values=(-1, 1))
         self.colour_bar.setImageItem(self.image)
-        theme.style_colour_bar(self.colour_bar)  # the plane puts it in f's place
+        theme.style_colour_bar(self.colour_bar, "det H")  # the plane puts it in f's place
         self.legend = [(swatch(None, pen), "det H = 0")]
         self.fill_legend = [(swatch(colours.DIVERGING[1]), "det H < 0 (H indefinite)"),
                             (swatch(colours.DIVERGING[-2]), "det H > 0 (H definite)")]

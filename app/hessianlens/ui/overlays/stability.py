@@ -82,10 +82,9 @@ class Layer(OverlayLayer):
         self.hatch = self._add(pg.ImageItem(axisOrder="row-major"), -74)
         self.curve_pen = pg.mkPen(CURVE_COLOUR, width=2)
         self.curve = self._add(pg.PlotDataItem(pen=self.curve_pen, connect="finite"), 12)
-        self.bar = pg.ColorBarItem(colorMap=stable_colours(), interactive=False,
-                                   label="log10 (2/lambda_max)", values=(-1, 1))
+        self.bar = pg.ColorBarItem(colorMap=stable_colours(), interactive=False, values=(-1, 1))
         self.bar.setImageItem(self.image)
-        theme.style_colour_bar(self.bar)
+        theme.style_colour_bar(self.bar, "log10 (2/lambda_max)")
         self.colour_bar = self.bar
         self.bundle = None
         self._rate = None  # the rate the curve is drawn for
