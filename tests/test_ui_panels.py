@@ -265,3 +265,22 @@ def test_log_scale_arrows_walk_the_one_two_five_sequence():
     assert one_two_five(0.3, 1) == pytest.approx(0.5)  # between two: to the neighbour
     assert one_two_five(0.3, -1) == pytest.approx(0.2)
     assert one_two_five(0.001, -1) == pytest.approx(0.0005)
+
+
+def test_a_run_whose_f_is_not_finite_at_its_start_plots_nothing_and_warns_nothing(qtbot):
+    """x**x**x**x overflows at (3.1, 1.3): both runs stop at step 0 with f = inf. The curves
+    are empty (pyqtgraph's ranging warned 'All-NaN slice' on every paint of an all-NaN curve;
+    warnings are errors here, and one raised in a paint fails the test)."""
+    session = make_session("x**x**x**x")
+    assert all(t.steps_taken == 0 for t in session.trajectories.values())
+    plot = shown(qtbot, ConvergencePlot(session))
+    qtbot.wait(50)
+    plot.grab()  # paints the plots, and with them pyqtgraph's ranging
+    def points(curve) -> int:
+        x = curve.getData()[0]
+        return 0 if x is None else len(x)
+
+    assert all(points(g) == 0 and points(f) == 0 for g, f in plot.curves.values())
+    session.set_function(EXAMPLE_3)
+    plot.grab()
+    assert all(points(f) > 0 for _, f in plot.curves.values())

@@ -40,6 +40,15 @@ def finite_or_nan(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def set_finite(curve: pg.PlotDataItem, k: np.ndarray, y: np.ndarray) -> None:
+    """The curve's data, or none when no value is finite (a run whose f is not finite at its
+    start): pyqtgraph's ranging warns on an all-NaN curve, once per paint."""
+    if np.isfinite(y).any():
+        curve.setData(k, y)
+    else:
+        curve.setData([], [])
+
+
 class ConvergencePlot(QWidget):
     """Linked plots against iteration: log10 |grad f| above, f below, and ||B - H|| / ||H||
     under them while a method records a Hessian estimate."""
@@ -119,8 +128,8 @@ class ConvergencePlot(QWidget):
             log_g = logs[name]
             log_g[np.isneginf(log_g)] = floor
             grad_curve, f_curve = self.curves[name]
-            grad_curve.setData(k, log_g)
-            f_curve.setData(k, finite_or_nan(traj.values))
+            set_finite(grad_curve, k, log_g)
+            set_finite(f_curve, k, finite_or_nan(traj.values))
         self.update_estimates()
         self.update_step(session.step)
         # Fit the axes now rather than when the plots paint: pyqtgraph re-ranges a view (and
