@@ -135,3 +135,17 @@ def test_curvature_class_of_one_point_agrees_with_the_array_path():
         for j, lo in enumerate(VALUES):
             if not lo > hi:  # eigenvalues come ordered
                 assert linalg2.curvature_class(lo, hi) == grid[i, j], (lo, hi)
+
+
+def test_the_part_where_f_is_not_finite_is_said_in_words():
+    from hessianlens.engine.fields import not_finite_note
+
+    assert not_finite_note(np.ones((4, 4))) is None
+    f = np.ones((10, 10))
+    f[:, 4:] = np.inf
+    f[0, 0] = np.nan
+    assert "on 61% of the view" in not_finite_note(f)
+    assert "on all of the view" in not_finite_note(np.full((3, 3), np.nan))
+    g = np.ones((200, 200))
+    g[0, 0] = -np.inf
+    assert "less than 1%" in not_finite_note(g)

@@ -211,3 +211,10 @@ def test_a_superseded_field_request_is_dropped(qtbot, window):
     view.worker.wait()
     qtbot.wait(50)
     assert old not in shown
+
+
+def test_a_function_that_overflows_on_part_of_the_view_says_where_it_is_white(qtbot, window):
+    with qtbot.waitSignal(window.plot_view.message, timeout=20_000,
+                          check_params_cb=lambda text: "not finite" in text):
+        window.session.set_function("x**x**x**x")
+    assert "% of the view" in window.statusBar().currentMessage()

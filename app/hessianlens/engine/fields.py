@@ -159,3 +159,15 @@ def quadratic_model(center, f: float, grad, hessian, rect: Rect, n: int
     with np.errstate(all="ignore"):
         m = f + grad[0] * X + grad[1] * Y + 0.5 * (a * X * X + 2 * b * X * Y + c * Y * Y)
     return xs, ys, m
+
+
+def not_finite_note(f: np.ndarray) -> str | None:
+    """Words for the part of a grid where f is not finite (it overflows, or is undefined
+    there: log of a negative number, 0/0), or None where f is finite everywhere."""
+    bad = ~np.isfinite(f)
+    if not bad.any():
+        return None
+    share = bad.mean()
+    part = "all" if share == 1.0 else (f"{share:.0%}" if share >= 0.01 else "less than 1%")
+    return (f"f is not finite (it overflows or is undefined) on {part} of the view: those "
+            f"points are left white")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens import colours
 from hessianlens.engine import linalg2
-from hessianlens.engine.fields import MAX_COORDINATE, Rect
+from hessianlens.engine.fields import MAX_COORDINATE, Rect, not_finite_note
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui import theme
 from hessianlens.ui.field_worker import FieldWorker
@@ -184,8 +184,11 @@ class PlotView(QWidget):
         if bundle.objective is not self.session.objective:
             return  # computed for a function that has since been replaced
         self.gate.release()
+        new_function = self.bundle is None or self.bundle.objective is not bundle.objective
         self.bundle = bundle
         fields = bundle.fields
+        if new_function and (note := not_finite_note(fields.f)) is not None:
+            self.message.emit(note)
         self.colours.show_f(bundle)
         self.image.setRect(*image_rect(fields.rect, fields.shape))
         px = self.vb.viewPixelSize()
