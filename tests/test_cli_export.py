@@ -68,6 +68,8 @@ def test_a_saved_session_renders(tmp_path):
     (["--function", "x**2 + (3*y", "--start", "1,1"], "error in the function"),
     (["--function", "x**2", "--start", "1,1", "--overlays", "fog"], "unknown overlay"),
     (["--function", "x**2", "--start", "1,1", "--lr", "gd=-1"], "positive rate"),
+    (["--function", "x**2", "--start", "1,1", "--lr", "bfgs=0.5", "--methods", "bfgs"],
+     "--lr bfgs=0.5: method 'bfgs' has no learning rate; its parameters: line_search"),
     (["--session", "missing.hlens.json"], "cannot open"),
 ])
 def test_bad_input_is_an_error_on_stderr_with_exit_code_2(tmp_path, args, words):

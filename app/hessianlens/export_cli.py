@@ -90,6 +90,8 @@ def _names(text: str, known, what: str, dashes: bool = False) -> list[str]:
 
 def _learning_rates(text: str) -> list[tuple[str, str]]:
     """--lr gd=0.5,newton=1 as (method, 'learning_rate=0.5') pairs."""
+    from hessianlens.engine.rules import RULES
+
     out = []
     for item in (t.strip() for t in text.split(",") if t.strip()):
         name, sep, value = item.partition("=")
@@ -99,6 +101,10 @@ def _learning_rates(text: str) -> list[tuple[str, str]]:
             lr = float("nan")
         if not sep or not lr > 0 or lr == float("inf"):
             raise CliError(f"--lr expects METHOD=RATE with a positive rate, got {item!r}")
+        params = [p.name for p in RULES[name.strip()].params] if name.strip() in RULES else None
+        if params is not None and "learning_rate" not in params:
+            raise CliError(f"--lr {item}: method '{name.strip()}' has no learning rate; its "
+                           f"parameters: {', '.join(params) or 'none'}")
         out.append((name.strip(), f"learning_rate={value.strip()}"))
     return out
 
