@@ -1,4 +1,5 @@
-"""What ``hessianlens export`` draws: the typed range exactly (in-process, offscreen Qt)."""
+"""What ``hessianlens export`` draws: the typed range exactly, fields over the whole drawn
+view, and a key that leaves the plot most of the picture (in-process, offscreen Qt)."""
 
 import pytest
 
@@ -65,3 +66,28 @@ def test_equal_aspect_is_off_for_a_typed_range_and_kept_from_a_session_file(tmp_
     assert state("--session", str(path)).equal_aspect is True  # drawn as it was saved
     assert state("--session", str(path), "--range", "0,1,0,1").equal_aspect is False
     assert state("--session", str(path), "--no-equal-aspect").equal_aspect is False
+
+
+def test_equal_aspect_on_request_widens_and_the_fields_cover_the_drawn_view(qtbot):
+    view = export_view(qtbot, "--function", EXAMPLE3, "--start", "3.1,1.3", "--range",
+                       "0,6,-1,4.5", "--overlays", ALL_OVERLAYS, "--equal-aspect")
+    r = drawn_rect(view)
+    assert r.width > RANGE.width + 0.5  # widened to the plot's shape, one unit per unit
+    # The fields were computed for the view that is drawn, not the one before it widened.
+    assert close(view.bundle.fields.rect, r, tol=1e-6 * r.width), (view.bundle.fields.rect, r)
+    assert close(view.session.rect, r, tol=1e-6 * r.width)
+    view.worker.wait()
+
+
+def test_with_every_overlay_the_key_takes_at_most_about_a_third(qtbot):
+    view = export_view(qtbot, "--function", EXAMPLE3, "--start", "3.1,1.3", "--range",
+                       "0,6,-1,4.5", "--overlays", ALL_OVERLAYS)
+    key, whole = view.legend.size().height(), view.graphics.height()
+    assert 0 < key <= 0.36 * whole, (key, whole)
+    shown = view.legend.shown_labels()
+    assert not any("hover" in text for text in shown), shown
+    assert any("more" in text for text in shown)  # what the key leaves out is counted
+    # The list of basins is what gives way, not the keys of the other overlays.
+    assert any(text.startswith("2/lambda_max") for text in shown), shown
+    assert any(text.startswith("hatched") for text in shown), shown
+    view.worker.wait()
