@@ -1,6 +1,7 @@
 """Basins of attraction: every start of a grid at once, classified by where it ends."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -141,3 +142,15 @@ def test_cli_errors_go_to_stderr_with_exit_code_2(tmp_path):
     done = hl("--function", "x", "--method", "newton", "--grid", "8",
               "--out", str(tmp_path / "missing" / "b.png"))
     assert done.returncode == 2 and "cannot write" in done.stderr
+
+
+def test_cli_refuses_an_out_that_is_not_png(tmp_path):
+    """The figure is a PNG: a .svg or .jpg name is refused before any work, no file left."""
+    for name in ("b.svg", "b.jpg", "b"):
+        done = hl("--function", "x**2", "--method", "newton", "--grid", "8",
+                  "--out", str(tmp_path / name))
+        assert done.returncode == 2 and ".png" in done.stderr and not done.stdout, done.stderr
+    assert os.listdir(tmp_path) == []
+    done = hl("--function", "x**2", "--method", "newton", "--grid", "8",
+              "--out", str(tmp_path / "B.PNG"))
+    assert done.returncode == 0, done.stderr

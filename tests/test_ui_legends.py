@@ -24,8 +24,9 @@ def click_scene_point(qtbot, graphics, point):
 
 
 def parts(legend):
-    """Every sample and label of a LegendBox."""
-    return [p for _, sample, label in legend.entries for p in (sample, label)]
+    """Every sample and label a LegendBox shows (and its line counting the rest)."""
+    return [p for _, sample, label in legend.entries for p in (sample, label)
+            if p.isVisible()] + ([legend.more_label] if legend.hidden else [])
 
 
 def test_the_plane_key_is_outside_the_plot_with_every_overlay_on(qtbot, window):
@@ -37,6 +38,10 @@ def test_the_plane_key_is_outside_the_plot_with_every_overlay_on(qtbot, window):
         qtbot.waitUntil(lambda: view.legend.labels() == [
             label for _, label in view.legend_entries()], timeout=5_000)
         qtbot.wait(50)  # the columns are laid out on the next turn of the event loop
+        # At most about a third of the plane; what does not fit is counted, not cut off.
+        assert view.legend.size().height() <= 0.36 * view.graphics.height()
+        assert len(parts(view.legend)) == 2 * (len(view.legend.entries) - view.legend.hidden) \
+            + (1 if view.legend.hidden else 0)
         plot = scene_rect(view.vb)
         shown = view.graphics.mapToScene(view.graphics.viewport().rect()).boundingRect()
         assert len(view.legend.entries) >= 9

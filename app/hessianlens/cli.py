@@ -9,6 +9,7 @@ import math
 import os
 import re
 import sys
+from pathlib import Path
 
 from hessianlens import __version__
 from hessianlens.cli_args import (EXIT_USAGE, CliError, add_param_option, finite_float, grid,
@@ -69,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     basins.add_argument("--tol", type=positive_float, default=1e-6,
                         help="converged when |grad f| < TOL (default 1e-6)")
     basins.add_argument("--format", choices=("json",), default="json")
-    basins.add_argument("--out", default=None, help="also write the basin map as a PNG")
+    basins.add_argument("--out", default=None,
+                        help="also write the basin map as a PNG (the name must end in .png)")
 
     onestep = sub.add_parser("onestep", help="the one-step learning rate eta = 1/f''(w0) of a "
                                              "function of one variable, and where it lands")
@@ -125,6 +127,8 @@ def cmd_basins(args) -> int:
     from hessianlens.engine.rules import make_rule
     from hessianlens.progress import TerminalProgress, deferred_interrupt
 
+    if args.out and Path(args.out).suffix.lower() != ".png":  # refused before any work
+        raise CliError(f"--out must end in .png (the basin map is a PNG picture): {args.out}")
     _basins_work(args.grid, args.steps)
     rule = make_rule(args.method, **rule_params(args.method, args.param, args.lr))
     objective = parse_function(args.function)

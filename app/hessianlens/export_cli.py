@@ -63,7 +63,12 @@ def add_parser(sub) -> None:
     p.add_argument("--overlays", default="",
                    help=f"comma-separated: {', '.join(s.cli_name for s in OVERLAYS.values())}")
     p.add_argument("--range", type=plane_range, default=None,
-                   help="view XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4)")
+                   help="view XMIN,XMAX,YMIN,YMAX (default -4,4,-4,4): exactly the axes' "
+                        "range in every picture and frame, unless --equal-aspect")
+    p.add_argument("--equal-aspect", action=argparse.BooleanOptionalAction, default=None,
+                   help="one unit as long on x as on y: the range widens to the picture's "
+                        "shape (default: off; a --session file without --range keeps its "
+                        "own setting)")
     p.add_argument("--grid", type=grid, default=None,
                    help="samples per axis of the fields (default: the window's, 512; "
                         "256 for the surface)")
@@ -172,9 +177,14 @@ def build_state(args):
     # The iterate the inspector and the quadratic model show: the file's, else the first drawn.
     selected = state.selected_method if state.selected_method in drawn else \
         (drawn[0] if drawn else "")
+    # A typed range is the axes' range: the equal aspect, which would widen it to the
+    # picture's shape, is on only when asked for (or kept from a file shown at its own view).
+    equal_aspect = args.equal_aspect
+    if equal_aspect is None:
+        equal_aspect = state.equal_aspect if args.session and args.range is None else False
     return replace(state, view=args.range or state.view, methods=tuple(methods.values()),
                    overlays=overlays, step=state.step if args.session else MAX_STEPS,
-                   selected_method=selected)
+                   selected_method=selected, equal_aspect=equal_aspect)
 
 
 def _qt_message(_kind, _context, text: str) -> None:

@@ -232,21 +232,38 @@ def save_trajectories(session: Session, path) -> None:
 
 def prepare_view(view, width: int, height: int, grid: int, timeout_ms: int = 60_000) -> None:
     """Lay a PlotView out at width x height without showing it on screen, and compute its
-    fields now at grid x grid samples (the headless export path)."""
+    fields now at grid x grid samples (the headless export path).
+
+    The fields are those of the view finally drawn: a key that grows with the fields (the
+    basins' outcomes) changes the plot's shape, and the equal aspect then widens the range
+    again; such a view has its fields computed anew (a few rounds at most).
+    """
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     view.resize(int(width), int(height))
     view.show()
     settle()
-    view.commit_view()  # the range the equal aspect widened to the plot's shape
     view.worker.grid = grid
+    deadline = time.monotonic() + timeout_ms / 1000
+    for _ in range(4):
+        view.commit_view()  # the range the equal aspect widened to the plot's shape
+        rect = view.session.rect
+        _compute_fields(view, rect, deadline)
+        view.commit_view()
+        if view.bundle is None or view.session.rect == rect:
+            break
+
+
+def _compute_fields(view, rect, deadline: float) -> None:
+    """Compute the fields of rect now and wait until they (and overlay jobs) are shown."""
     loop = QEventLoop()
     view.fields_shown.connect(loop.quit)
-    view.worker.failed.connect(lambda _msg: loop.quit())
-    QTimer.singleShot(timeout_ms, loop.quit)
-    view.worker.request(view.session.objective, view.session.rect, now=True)
+    view.worker.failed.connect(loop.quit)
+    QTimer.singleShot(max(1, int(1000 * (deadline - time.monotonic()))), loop.quit)
+    view.worker.request(view.session.objective, rect, now=True)
     loop.exec()  # safe: Qt event loop; the result arrives as a queued signal
+    view.fields_shown.disconnect(loop.quit)
+    view.worker.failed.disconnect(loop.quit)
     view.worker.wait()
-    deadline = time.monotonic() + timeout_ms / 1000
     while view.busy() and time.monotonic() < deadline:  # an overlay's own job (basins)
         QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         time.sleep(0.005)

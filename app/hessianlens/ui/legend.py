@@ -42,11 +42,21 @@ class QuietSample(pg.ItemSample):
 class LegendBox(pg.GraphicsWidget):
     """Entries (item, label) laid out in as many columns as the width allows."""
 
-    def __init__(self, text_colour: str = "k", text_size: str = "9pt", max_columns: int = 4):
+    def __init__(self, text_colour: str = "k", text_size: str = "9pt", max_columns: int = 4,
+                 max_share: float | None = None):
+        """max_share: the most of its parent's height the key may take; beyond it the key
+        takes more columns, then counts the entries it leaves out in a last line."""
         super().__init__()
         self.max_columns = max_columns
+        self.max_share = max_share
+        self._cap = None
+        self.more_label = pg.LabelItem("", color=text_colour, size=text_size, justify="left")
+        self.more_label.setParentItem(self)
+        self.more_label.setVisible(False)
         self.text_colour, self.text_size = text_colour, text_size
         self.entries: list[tuple[object, QuietSample, pg.LabelItem]] = []
+        self._optional: set = set()
+        self.hidden = 0  # entries left out for want of room (counted in the last line)
         self._texts: list[str] = []  # the words as given (the labels hold them escaped)
         self._reserve: dict = {}
         self._reserved: dict = {}  # item -> width kept for it
@@ -62,13 +72,17 @@ class LegendBox(pg.GraphicsWidget):
         self._set_height(0)
 
     # --- entries ---------------------------------------------------------------------------
-    def set_entries(self, entries, reserve: dict | None = None) -> None:
+    def set_entries(self, entries, reserve: dict | None = None, optional=()) -> None:
         """Show these (item, label) pairs; the same items again only change their words.
 
         reserve: item -> words whose width its column keeps (a status the label will read
         later), so the columns depend on what is shown, not on what was shown before.
+        optional: items the key leaves out first when max_share leaves it short of room.
         """
         items = [item for item, _ in entries]
+        if set(optional) != self._optional:
+            self._optional = set(optional)
+            self._timer.start()
         reserve = reserve or {}
         if reserve != self._reserve:
             self._reserve = dict(reserve)
@@ -106,8 +120,15 @@ class LegendBox(pg.GraphicsWidget):
             sample.update()
 
     def labels(self) -> list[str]:
-        """The words of every entry, in order."""
+        """The words of every entry, in order (shown or left out for want of room)."""
         return list(self._texts)
+
+    def shown_labels(self) -> list[str]:
+        """The words the key shows, in order (and the line counting what it leaves out)."""
+        if not self.hidden:
+            return list(self._texts)
+        return [text for (_, _, label), text in zip(self.entries, self._texts)
+                if label.isVisible()] + [self.more_label.text]
 
     def label_of(self, item) -> str | None:
         return next((text for (it, _, _), text in zip(self.entries, self._texts)
@@ -144,24 +165,78 @@ class LegendBox(pg.GraphicsWidget):
                 break
             columns -= 1
         rows = -(-n // columns) if n else 0
+        cap_rows = self._cap_rows()
+        shown = list(range(n))
+        if cap_rows is not None and rows > cap_rows:
+            columns, rows, shown = self._capped(widths, width, cap_rows)
+        self.hidden = n - len(shown)
+        places = shown + ([None] if self.hidden else [])  # None: the line counting the rest
         self.columns = columns
         self._rows = rows
-        self._column_widths = [max(widths[c * rows:(c + 1) * rows], default=0.0)
-                               for c in range(columns)]
+        self._column_widths = [max((widths[i] for i in places[c * rows:(c + 1) * rows]
+                                    if i is not None), default=0.0) for c in range(columns)]
         lefts, x = [], MARGIN
         for w in self._column_widths:
             lefts.append(x)
             x += SAMPLE + w + GAP
-        for i, (_, sample, label) in enumerate(self.entries):
-            col, row = divmod(i, rows)
+        for _, sample, label in self.entries:
+            sample.setVisible(False)
+            label.setVisible(False)
+        if self.hidden:
+            self.more_label.setText(f"... and {self.hidden} more")
+        self.more_label.setVisible(bool(self.hidden))
+        for k, i in enumerate(places):
+            col, row = divmod(k, rows)
             y = MARGIN + row * ROW
-            sample.setPos(lefts[col], y + (ROW - sample.height()) / 2)
+            sample, label = (None, self.more_label) if i is None else self.entries[i][1:]
+            if sample is not None:
+                sample.setVisible(True)
+                label.setVisible(True)
+                sample.setPos(lefts[col], y + (ROW - sample.height()) / 2)
             label.setPos(lefts[col] + SAMPLE, y + (ROW - label.height()) / 2)
         self._laid_out_width = self.size().width()
         self._set_height(2 * MARGIN + rows * ROW if n else 0)
 
+    def _cap_rows(self) -> int | None:
+        """The rows the key may take (max_share of the parent's height), or None: no cap."""
+        parent = self.parentWidget()
+        if self.max_share is None or parent is None or parent.size().height() <= 0:
+            self._cap = None
+            return None
+        self._cap = parent.size().height()
+        return max(1, int((self.max_share * self._cap - 2 * MARGIN) // ROW))
+
+    def _capped(self, widths: list[float], width: float, cap_rows: int):
+        """(columns, rows, indices shown) within cap_rows rows: as many entries as the columns
+        that fit the width hold, the optional ones left out first, the last place kept for a
+        line counting the rest."""
+        n = len(widths)
+        drop = [i for i in reversed(range(n)) if self.entries[i][0] in self._optional] + \
+               [i for i in reversed(range(n)) if self.entries[i][0] not in self._optional]
+        best = (1, cap_rows, [])
+        for columns in range(1, n + 1):
+            room = columns * cap_rows - 1  # the last place: "... and N more"
+            left_out = set(drop[:max(0, n - room)])
+            shown = [i for i in range(n) if i not in left_out]
+            rows = min(cap_rows, -(-(len(shown) + 1) // columns))
+            places = shown + [None]
+            cols = [max((widths[i] for i in places[c * rows:(c + 1) * rows] if i is not None),
+                        default=0.0) for c in range(columns)]
+            if columns > 1 and sum(cols) + columns * (SAMPLE + GAP) + SLACK > width:
+                break  # one column always: its lines are clipped at worst
+            if len(shown) > len(best[2]):
+                best = (columns, rows, shown)
+        return best
+
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(0, 0, self.size().width(), self.size().height())
+
+    def setGeometry(self, *args):  # noqa: N802 (Qt override): the parent's height may change
+        super().setGeometry(*args)
+        parent = self.parentWidget()
+        if self.max_share is not None and parent is not None and \
+                parent.size().height() != self._cap:
+            self._timer.start()
 
     def resizeEvent(self, ev):  # noqa: N802 (Qt override)
         super().resizeEvent(ev)

@@ -25,6 +25,7 @@ from hessianlens.ui.session import Session
 from hessianlens.ui.trajectories import TrajectoryLayer
 
 VIEW_DEBOUNCE_MS = 80
+KEY_SHARE = 0.35  # the most of the plane's height its key takes (the rest is counted)
 # Python hands the GIL between threads every 5 ms by default. The field job's numpy calls
 # release it and then wait for it back while the GUI thread runs Python; at 1 ms the job
 # waits less (applying a function: median 168 -> 139 ms in one bench run).
@@ -129,7 +130,7 @@ class PlotView(QWidget):
         self.marker.setZValue(100)
         self.plot.addItem(self.marker)
         # The key goes under the plot and its colour bars: it never hides the data.
-        self.legend = LegendBox()
+        self.legend = LegendBox(max_share=KEY_SHARE)
         self.graphics.addItem(self.legend, 1, 0, 1, 2)
 
         self.gate = RepaintGate(self.graphics, self.graphics.viewport(), parent=self)
@@ -336,8 +337,10 @@ class PlotView(QWidget):
     def _refresh_legend(self, *_args) -> None:
         # Room for each path's longest line: the key keeps its columns (and the plot its
         # shape) through playback and drags.
+        optional = set().union(*(layer.legend_optional for name, layer in self.overlays.items()
+                                 if name in self.session.overlays))
         self.legend.set_entries(self.legend_entries(), {
-            p.path: p.widest_label() for p in self.trajectories.paths.values()})
+            p.path: p.widest_label() for p in self.trajectories.paths.values()}, optional)
 
     def busy(self) -> bool:
         """True while the fields or an overlay's own job are being computed."""

@@ -59,6 +59,8 @@ class OverlayLayer(QObject):
         self.legend: list[tuple[pg.PlotDataItem, str]] = []
         # Entries naming the colours of a covering image: in the key only while it is seen.
         self.fill_legend: list[tuple[pg.PlotDataItem, str]] = []
+        # Items of its entries the key leaves out first when it is short of room (a long list).
+        self.legend_optional: set = set()
         self.visible = False
         self.settings = spec.resolve({})
 

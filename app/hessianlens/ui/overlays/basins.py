@@ -231,13 +231,14 @@ class Layer(OverlayLayer):
         # The largest basins by name; the legend must not hide the plane.
         listed = [o for o in m.outcomes if o.point is not None][:LEGEND_POINTS]
         listed += [o for o in m.outcomes if o.kind in (DIVERGED, NOT_CONVERGED)]
-        for o in m.outcomes:
-            if o in listed:
-                entries.append((swatch(pg.mkColor(*colours[o.label])), outcome_name(o)))
+        named = [(swatch(pg.mkColor(*colours[o.label])), outcome_name(o))
+                 for o in m.outcomes if o in listed]
         rest = len(m.outcomes) - len(listed)
         if rest:
-            entries.append((swatch(None, pg.mkPen(None)),
-                            f"... and {rest} more (hover to name them)"))
+            named.append((swatch(None, pg.mkPen(None)), f"... and {rest} more outcomes"))
+        # The outcomes are what a key short of room leaves out first (its own count says so).
+        self.legend_optional = {item for item, _ in named}
+        entries += named
         if len(self.maps) == 2:
             other = self.maps[1]
             title = method_title(other.method)
