@@ -181,3 +181,17 @@ def test_a_state_remembered_before_the_relatives_existed_lists_them_switched_off
                    if m.name not in {m.name for m in six})
     defaults = {m.name: m.colour for m in default_methods()}
     assert second.session.methods["adam"].colour == defaults["adam"]
+
+
+def test_selecting_another_method_empties_the_parts_it_does_not_draw(window):
+    s, view = window.session, window.plot_view
+    window.overlay_actions["beliefs"].trigger()
+    layer = view.overlays["beliefs"]
+    s.select("trust-region", 0)
+    assert points(layer.circle) > 0 and len(layer.minimiser.data) == 1
+    s.select("newton", 0)  # the true H's model only: no radius, minimiser or Cauchy point
+    assert points(layer.circle) == 0 and points(layer.believed_curve) == 0
+    assert len(layer.minimiser.data) == 0 and len(layer.cauchy.data) == 0
+    assert points(layer.true_curve) > 100
+    s.select("trust-region", 1)
+    assert points(layer.circle) > 0 and len(layer.cauchy.data) == 1

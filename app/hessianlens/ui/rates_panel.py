@@ -156,9 +156,9 @@ class RatesPanel(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=0)  # folds signals into one
         self._timer.timeout.connect(self.refresh)
         for signal in (session.function_changed, session.trajectories_changed,
-                       session.step_changed, session.selection_changed,
-                       session.methods_changed):
+                       session.selection_changed, session.methods_changed):
             signal.connect(self._schedule)
+        session.step_changed.connect(self._step_changed)
         self.refresh()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override): a compact dock by default
@@ -179,6 +179,14 @@ class RatesPanel(QWidget):
     # --- following the session -----------------------------------------------------------
     def _schedule(self, *_args) -> None:
         self._defer(self._timer.start)
+
+    def _step_changed(self, *_args) -> None:
+        """A playback step moves the shown point; behind a tab the dock only notes it (the
+        rates in use, whose markers always follow, do not change with the step)."""
+        if self.active and self.isVisible():
+            self._schedule()
+        else:
+            self._stale = True
 
     def dragging(self) -> bool:
         return any(line.moving for line in self.in_use.values())

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 
 from hessianlens.engine.trajectory import (CONVERGED, DIVERGED, MAX_STEPS, NO_STEP_WORDS,
                                            steps_text)
-from hessianlens.ui.arrows import arrow_segments
+from hessianlens.ui.arrows import arrow_segments, arrows_kept, first_arrows
 from hessianlens.engine.explain import method_summary, method_title
 from hessianlens.ui.session import Session
 
@@ -49,6 +49,8 @@ class MethodPath:
         self.points = np.empty((0, 2))
         self._drawn = None  # (trajectory, number of iterates) on screen
         self._still = None  # (trajectory, number of iterates) in the still part
+        self._all = None  # (trajectory, all its iterates' positions)
+        self._heads = None  # (trajectory, pixel size, xs, ys, kept): every step's heads
 
     @property
     def items(self) -> tuple:
@@ -83,7 +85,9 @@ class MethodPath:
         if self._drawn is not None and self._drawn[0] is traj and self._drawn[1] == len(shown):
             return  # the same iterates are on screen already
         self._drawn = (traj, len(shown))
-        pts = np.array([it.x for it in shown], dtype=float).reshape(-1, 2)
+        if self._all is None or self._all[0] is not traj:
+            self._all = (traj, np.empty((0, 2)) if traj is None else traj.points)
+        pts = self._all[1][:len(shown)]
         self.points = pts
         self.path.setData(pts[:, 0], pts[:, 1])
         cut = (max(len(pts) - 1, 0) // STILL_STEPS) * STILL_STEPS  # the last still iterate
@@ -102,11 +106,13 @@ class MethodPath:
         if len(p) < 2:
             self.heads.setData([], [])
             return
-        d = np.diff(p, axis=0)
-        # Heads at 60% along each step, left out for steps under 14 pixels (they would
-        # only smudge a rattling sequence).
-        self.heads.setData(*arrow_segments(p[:-1, 0], p[:-1, 1], d[:, 0], d[:, 1], pixel_size,
-                                           head_px=9, shafts=False, head_at=0.6, min_px=14))
+        # The heads of every step of the run, once per run and zoom: a playback frame takes
+        # those of the steps shown.
+        traj = self._all[0] if self._all is not None else None
+        px = tuple(pixel_size)
+        if self._heads is None or self._heads[0] is not traj or self._heads[1] != px:
+            self._heads = (traj, px, *step_heads(self._all[1] if traj is not None else p, px))
+        self.heads.setData(*first_arrows(*self._heads[2:], len(p) - 1))
 
     def _clicked(self, _item, points, _ev=None) -> None:
         if len(points):
@@ -117,6 +123,16 @@ class MethodPath:
 
     def widest_label(self) -> str:
         return widest_label(self.session, self.name)
+
+
+def step_heads(p, pixel_size):
+    """The arrowheads of the steps between the points p, and which steps have one: heads at
+    60% along each step, left out for steps under 14 pixels (they would only smudge a
+    rattling sequence). See arrows.first_arrows for those of the first n steps."""
+    d = np.diff(p, axis=0)
+    args = (p[:-1, 0], p[:-1, 1], d[:, 0], d[:, 1], pixel_size)
+    return (*arrow_segments(*args, head_px=9, shafts=False, head_at=0.6, min_px=14),
+            arrows_kept(*args, min_px=14))
 
 
 # The longest status a legend line usually ends with (its width is kept for every method; a

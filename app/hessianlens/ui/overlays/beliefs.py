@@ -83,11 +83,15 @@ class Layer(OverlayLayer):
         self.update_selection(bundle)
 
     def _clear(self) -> None:
+        # Only the items that hold something: a method draws two or three of them, and
+        # emptying an empty item again cost a setData on every playback step.
         for item in (self.true_curve, self.believed_curve, self.circle, self.path,
                      *self.rate_lines.values()):
-            item.setData(*EMPTY)
+            if item.xData is not None and len(item.xData):
+                item.setData(*EMPTY)
         for item in (self.minimiser, self.cauchy, self.centres):
-            item.setData([], [])
+            if len(item.data):
+                item.setData([], [])
         self.picture = None
 
     def update_selection(self, bundle) -> None:
