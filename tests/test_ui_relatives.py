@@ -181,3 +181,15 @@ def test_a_state_remembered_before_the_relatives_existed_lists_them_switched_off
                    if m.name not in {m.name for m in six})
     defaults = {m.name: m.colour for m in default_methods()}
     assert second.session.methods["adam"].colour == defaults["adam"]
+
+
+def test_the_estimate_error_plot_sits_below_the_f_plot_without_overlap(qtbot, window):
+    plot = window.convergence
+    qtbot.waitUntil(lambda: plot.estimate_plot.scene() is not None)
+    qtbot.wait(50)  # the layout places the new row
+    rects = [p.sceneBoundingRect() for p in (plot.grad_plot, plot.f_plot, plot.estimate_plot)]
+    for i, a in enumerate(rects):
+        assert a.height() > 0
+        for b in rects[i + 1:]:
+            assert not a.intersects(b), (a, b)
+    assert rects[0].bottom() <= rects[1].top() and rects[1].bottom() <= rects[2].top()
