@@ -1,6 +1,9 @@
 """The window's first layout on common screens: the plane gets most of the width (pytest-qt)."""
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QGraphicsView,
+                               QLabel, QWidget)
 
 from uihelpers import temp_settings
 
@@ -53,3 +56,33 @@ def test_a_tall_screen_shows_inspector_and_convergence_together(qtbot, tmp_path)
     # the lens's docks in tabs behind the convergence plot
     assert set(window.tabifiedDockWidgets(convergence)) == {window.docks["rates"],
                                                             window.docks["sweep"]}
+
+
+CONTROLS = (QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QGraphicsView)
+
+
+def outside(dock) -> list[str]:
+    """The dock's shown controls that reach beyond the dock's visible area (cut off)."""
+    area = dock.widget().rect()
+    top_left = dock.widget().mapTo(dock, QPoint(0, 0))
+    area.translate(top_left)
+    cut = []
+    for w in dock.widget().findChildren(QWidget):
+        if isinstance(w, CONTROLS) and w.isVisibleTo(dock) and w.width() > 0:
+            rect = QRect(w.mapTo(dock, QPoint(0, 0)), w.size())
+            if not area.contains(rect):
+                cut.append(f"{type(w).__name__} {w.text() if hasattr(w, 'text') else ''}"
+                           f" {rect} not in {area}")
+    return cut
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1366, 740), (1600, 1000)])
+@pytest.mark.parametrize("name", ["rates", "sweep"])
+def test_every_control_of_the_rates_and_sweep_docks_is_inside_the_dock(qtbot, tmp_path, size,
+                                                                       name):
+    window = first_window(qtbot, tmp_path, *size)
+    dock = window.docks[name]
+    dock.raise_()
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
+    qtbot.wait(100)  # its layout settles
+    assert not outside(dock)

@@ -195,3 +195,15 @@ def test_selecting_another_method_empties_the_parts_it_does_not_draw(window):
     assert points(layer.true_curve) > 100
     s.select("trust-region", 1)
     assert points(layer.circle) > 0 and len(layer.cauchy.data) == 1
+
+
+def test_the_estimate_error_plot_sits_below_the_f_plot_without_overlap(qtbot, window):
+    plot = window.convergence
+    qtbot.waitUntil(lambda: plot.estimate_plot.scene() is not None)
+    qtbot.wait(50)  # the layout places the new row
+    rects = [p.sceneBoundingRect() for p in (plot.grad_plot, plot.f_plot, plot.estimate_plot)]
+    for i, a in enumerate(rects):
+        assert a.height() > 0
+        for b in rects[i + 1:]:
+            assert not a.intersects(b), (a, b)
+    assert rects[0].bottom() <= rects[1].top() and rects[1].bottom() <= rects[2].top()

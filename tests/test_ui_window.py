@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QPoint, Qt
 from PySide6.QtWidgets import QLabel, QToolButton
 
 from hessianlens.ui.presets import load_presets
@@ -231,6 +231,27 @@ def test_the_one_step_page_gets_the_whole_window_and_gives_the_docks_back(qtbot,
     assert not any(d.isVisible() for d in window.docks.values())
     window.tabs.setCurrentWidget(window.plot_view)
     assert {k for k, d in window.docks.items() if d.isVisible()} == shown
+
+
+@pytest.mark.parametrize("page", ["onestep_page", "dimensions_page"])
+def test_a_round_trip_through_another_page_gives_the_docks_back_their_sizes(qtbot, window,
+                                                                            page):
+    def sizes():
+        return {k: d.size() for k, d in window.docks.items() if d.isVisible()}
+
+    def tab_bar_x():
+        return window.tabs.tabBar().mapTo(window, QPoint(0, 0)).x()
+
+    before, x = sizes(), tab_bar_x()
+    assert before["methods"].height() > 300  # the list and its settings
+    window.tabs.setCurrentWidget(getattr(window, page))
+    qtbot.wait(100)
+    assert not any(d.isVisible() for d in window.docks.values())
+    assert tab_bar_x() == x  # the tabs stay under the mouse
+    window.tabs.setCurrentWidget(window.plot_view)
+    qtbot.wait(100)
+    assert sizes() == before
+    assert tab_bar_x() == x
 
 
 def test_the_one_step_page_is_saved_with_the_session(qtbot, window, tmp_path):

@@ -9,8 +9,11 @@ estimate) falls as BFGS or SR1 learns the curvature from gradient differences.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hessianlens.engine.beliefs import estimate_errors
@@ -106,6 +109,7 @@ class ConvergencePlot(QWidget):
         session.methods_changed.connect(self._curves_changed)  # a colour may have changed
         session.step_changed.connect(self.update_step)
         self.update_curves()
+        self._keep_rows_apart()
 
     def _curves_changed(self) -> None:
         self._defer(self.update_curves)
@@ -159,11 +163,23 @@ class ConvergencePlot(QWidget):
             curve.setData(np.arange(e.size, dtype=float), e)
         shown = self.estimate_plot.scene() is not None
         if errors and not shown:
-            self.graphics.addItem(self.estimate_plot, row=2, col=0)
+            # Its own row below f: row 2 holds f (two items in one cell are drawn over
+            # each other).
+            self.graphics.addItem(self.estimate_plot, row=3, col=0)
             self.f_plot.setLabel("bottom", "")
         elif not errors and shown:
             self.graphics.removeItem(self.estimate_plot)
             self.f_plot.setLabel("bottom", "iteration")
+        else:
+            return
+        self._keep_rows_apart()
+
+    def _keep_rows_apart(self) -> None:
+        """The view never shorter than its rows' least heights: squeezed below them, the
+        scene's grid would lay the plots over each other."""
+        self.graphics.ci.layout.invalidate()
+        least = self.graphics.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()
+        self.graphics.setMinimumHeight(math.ceil(least) + 2 * self.graphics.frameWidth())
 
     def _style(self, name: str) -> str:
         config = self.session.methods.get(name)

@@ -12,8 +12,9 @@ heights and push a small window's bottom off the screen); :func:`size` when it i
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtCore import QByteArray, QPoint, Qt
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QMainWindow, QSpacerItem, QTabWidget,
+                               QWidget)
 
 LEFT, RIGHT = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
 # Column widths as fractions of the window's width, within [min, max] pixels.
@@ -73,3 +74,41 @@ def size(window: QMainWindow, docks: list[QDockWidget]) -> None:
 def _width(window_width: int, spec) -> int:
     fraction, low, high = spec
     return int(min(max(fraction * window_width, low), high))
+
+
+class DocksAway:
+    """Hides the docks while a page that needs the whole window is in front, and brings them
+    back at the sizes they had (shown again, Qt would size them anew); the tabs meanwhile stay
+    where they were, not in the left-hand docks' old place under the mouse."""
+
+    def __init__(self, window: QMainWindow, tabs: QTabWidget, docks: dict):
+        self.window, self.tabs, self.docks = window, tabs, docks
+        self.hidden: list[QDockWidget] = []
+        self.state = QByteArray()
+        self.indent = QSpacerItem(0, 1)  # left of the tabs while the docks are hidden
+        self.corner = QWidget()
+        row = QHBoxLayout(self.corner)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addItem(self.indent)
+        tabs.setCornerWidget(self.corner, Qt.Corner.TopLeftCorner)
+        self.corner.hide()
+
+    def leave(self) -> None:
+        if self.hidden:
+            return
+        self.indent.changeSize(self.tabs.mapTo(self.window, QPoint(0, 0)).x(), 1)
+        self.corner.layout().invalidate()
+        self.state = self.window.saveState()
+        self.hidden = [d for d in self.docks.values() if d.isVisible()]
+        for dock in self.hidden:
+            dock.hide()
+        self.corner.show()
+
+    def come_back(self) -> None:
+        self.corner.hide()
+        if not self.hidden:
+            return
+        for dock in self.hidden:
+            dock.show()
+        self.window.restoreState(self.state)
+        self.hidden = []

@@ -147,23 +147,19 @@ class MainWindow(QMainWindow):
         self._docks_arranged = self._restore_window()
         if not self._docks_arranged:
             dock_layout.group(self, list(self.docks.values()))
-        self._docks_shown_on_plane: list[QDockWidget] = []
+        self.away = dock_layout.DocksAway(self, self.tabs, self.docks)
         self.tabs.currentChanged.connect(self._page_changed)
 
     def _page_changed(self, index: int) -> None:
         """The docks and toolbars belong to the plane (and its 3D surface): hide them on the 1D
-        page, restore after."""
+        page, restore after (dock_layout.DocksAway)."""
         page = self.tabs.widget(index)
         self.surface_page.set_current(page is self.surface_page)
         plane = page in (self.plot_view, self.surface_page)
-        if not plane and not self._docks_shown_on_plane:
-            self._docks_shown_on_plane = [d for d in self.docks.values() if d.isVisible()]
-            for dock in self._docks_shown_on_plane:
-                dock.hide()
-        elif plane:
-            for dock in self._docks_shown_on_plane:
-                dock.show()
-            self._docks_shown_on_plane = []
+        if plane:
+            self.away.come_back()
+        else:
+            self.away.leave()
         for bar in self.findChildren(QToolBar):
             bar.setEnabled(plane)
 

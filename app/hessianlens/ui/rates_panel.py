@@ -57,6 +57,59 @@ class SideBySide(CompactGraphics):
             self.arrange()
 
 
+class RateTable(QWidget):
+    """Rows of (swatch, name, value), laid out two to a line where they fit side by side and
+    one to a line otherwise; it asks for no more width than one to a line needs."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[tuple[QWidget, QWidget, QWidget]] = []
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setVerticalSpacing(0)
+        self.columns = 0
+
+    def add_row(self, *widgets: QWidget) -> None:
+        self.rows.append(widgets)
+        self.columns = 0
+        self.arrange()
+
+    def _width(self, columns: int) -> int:
+        """The least width of the rows laid out ``columns`` to a line."""
+        widest = [0] * (3 * columns)
+        for i, row in enumerate(self.rows):
+            for j, widget in enumerate(row):
+                col = 3 * (i % columns) + j
+                widest[col] = max(widest[col], widget.sizeHint().width())
+        return sum(widest) + (3 * columns - 1) * max(self.grid.horizontalSpacing(), 0)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(self._width(1), super().minimumSizeHint().height())
+
+    def arrange(self) -> None:
+        """Two to a line if they fit in the width now, else one (again after new values)."""
+        columns = 2 if self.width() >= self._width(2) else 1
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for row in self.rows:
+            for widget in row:
+                self.grid.removeWidget(widget)
+        for col in range(6):
+            self.grid.setColumnStretch(col, 0)
+        for i, row in enumerate(self.rows):
+            line, side = divmod(i, columns)
+            for j, widget in enumerate(row):
+                align = Qt.AlignmentFlag.AlignLeft if j == 2 else Qt.AlignmentFlag(0)
+                self.grid.addWidget(widget, line, 3 * side + j, align)
+        for side in range(columns):
+            self.grid.setColumnStretch(3 * side + 2, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.arrange()
+
+
 def swatch_label(colour: str) -> QLabel:
     pixmap = QPixmap(10, 10)
     pixmap.fill(QColor(colour))
@@ -84,24 +137,18 @@ class RatesPanel(QWidget):
         self.heading.setWordWrap(True)
         self.heading.setToolTip("The point whose rates are shown: the selected method's "
                                 "current iterate")
-        # Two rates per row: name and value, the value a button that gives the rate away.
-        table = QGridLayout()
-        table.setContentsMargins(0, 0, 0, 0)
-        table.setVerticalSpacing(0)
-        table.setColumnStretch(2, 1)
-        table.setColumnStretch(5, 1)
+        # Two rates per row where the dock is wide enough, one where it is not: name and
+        # value, the value a button that gives the rate away.
+        self.table = table = RateTable()
         self.buttons: dict[str, QToolButton] = {}
         rows = [(key, *RATES[key]) for key in RATES] + [("newton_line_minimum", *NEWTON_ROW)]
-        for i, (key, label, colour, tip) in enumerate(rows):
+        for key, label, colour, tip in rows:
             name = QLabel(label)
             name.setToolTip(tip)
             button = QToolButton()
             button.setAutoRaise(True)
             button.clicked.connect(lambda _=False, k=key: self.use_rate(k))
-            row, col = divmod(i, 2)
-            table.addWidget(swatch_label(colour), row, 3 * col)
-            table.addWidget(name, row, 3 * col + 1)
-            table.addWidget(button, row, 3 * col + 2, Qt.AlignmentFlag.AlignLeft)
+            table.add_row(swatch_label(colour), name, button)
             self.buttons[key] = button
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -146,7 +193,7 @@ class RatesPanel(QWidget):
         column = QVBoxLayout(inner)
         column.setContentsMargins(4, 4, 4, 4)
         column.addWidget(self.heading)
-        column.addLayout(table)
+        column.addWidget(table)
         column.addWidget(self.graphics, 1)
         column.addWidget(self.message)
         layout = QVBoxLayout(self)
@@ -245,6 +292,7 @@ class RatesPanel(QWidget):
             button.setToolTip(f"{v:.6g}{there}: click to give {method_title(target)} this "
                               f"learning rate" if v is not None
                               else "Does not exist here: see the words below the plots")
+        self.table.arrange()  # the values' widths changed
         self.message.setText(r.message)
         for key, line in self.markers.items():
             place(line, values[key])

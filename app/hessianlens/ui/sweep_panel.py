@@ -119,16 +119,20 @@ class SweepPanel(QWidget):
         self.plot.addItem(self.current, ignoreBounds=True)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
 
-        # Two rows: method and Run; the rates from - to, how many, and the steps.
+        # Three rows, narrow enough for the narrowest dock: method and Run; the rates from -
+        # to; how many and the steps.
         form = QGridLayout()
         form.setContentsMargins(0, 0, 0, 0)
         form.setHorizontalSpacing(4)
-        form.addWidget(self.method, 0, 0, 1, 4)
-        form.addWidget(self.run_button, 0, 4)
-        for col, widget in enumerate((self.low, QLabel("to"), self.high, self.num, self.steps)):
-            form.addWidget(widget, 1, col)
-        for col in (0, 2, 3, 4):
-            form.setColumnStretch(col, 1)
+        form.addWidget(self.method, 0, 0, 1, 2)
+        form.addWidget(self.run_button, 0, 2)
+        form.addWidget(self.low, 1, 0)
+        form.addWidget(QLabel("to"), 1, 1)
+        form.addWidget(self.high, 1, 2)
+        form.addWidget(self.num, 2, 0)
+        form.addWidget(self.steps, 2, 1, 1, 2)
+        form.setColumnStretch(0, 1)
+        form.setColumnStretch(2, 1)
         inner = QWidget()  # in a scroll area: the dock may be shorter than all of it
         column = QVBoxLayout(inner)
         column.setContentsMargins(4, 4, 4, 4)
