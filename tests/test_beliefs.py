@@ -110,3 +110,20 @@ def test_estimate_errors_read_as_percentages_with_two_digits():
 
     assert [percent(v) for v in (2.1, 0.63, 0.031, 0.0022, 2e-5, 0.0)] == \
         ["210%", "63%", "3.1%", "0.22%", "0.002%", "0%"]
+
+
+@pytest.mark.parametrize("name, params", [("gd", {"learning_rate": 0.5}),
+                                          ("momentum", {"learning_rate": 0.1, "beta": 0.5,
+                                                        "tune": "none"})])
+def test_the_last_iterate_shows_the_model_the_method_would_step_with(name, params):
+    """No step is taken from the last iterate (the window opens there, at step 100/100), yet
+    a fixed rate's model I / lr holds there as everywhere."""
+    rule = make_rule(name, **params)
+    traj = run(objective_from_text(EXAMPLE3), rule, (3.1, 1.3), max_steps=100)
+    last = traj.iterates[-1]
+    assert last.step is None
+    pic = picture(rule, last, 7.0)
+    assert pic.believed_model is not None and pic.believed_model.kind == ELLIPSE
+    np.testing.assert_allclose(pic.believed, np.eye(2) / params["learning_rate"])
+    np.testing.assert_allclose(pic.believed_model.centre,
+                               last.x - params["learning_rate"] * last.grad)

@@ -21,5 +21,7 @@ class GradientDescent(StatelessRule):
         return Steps(-lr * b.gx, -lr * b.gy, lr)
 
     def believed_hessian(self, iterate):
-        # -lr g is Newton's step for the model with B = I / lr: the same curvature everywhere.
-        return np.eye(2) / iterate.learning_rate if iterate.step is not None else None
+        # -lr g is Newton's step for the model with B = I / lr: the same curvature everywhere,
+        # the last iterate (from which no step was taken) included.
+        lr = iterate.learning_rate
+        return np.eye(2) / lr if np.isfinite(lr) and lr > 0 else None

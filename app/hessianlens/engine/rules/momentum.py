@@ -85,6 +85,8 @@ class HeavyBall(Rule):
 
     def believed_hessian(self, iterate):
         lr = iterate.info.get("learning_rate")  # the gradient part of a step is -lr g
+        if lr is None and self.values.get("tune") == "none":
+            lr = self.learning_rate  # the last iterate: no step recorded, the rate is fixed
         return None if lr is None else np.eye(2) / lr
 
     def relation(self, iterate) -> str:
