@@ -213,7 +213,8 @@ class InspectorPanel(QWidget):
                              f"{traj.steps_taken}{end}")
         self.heading.setToolTip(f"{explain.method_title(name)}: "
                                 f"{explain.method_explanation(name)}")
-        flags = explain.flag_words(it, name)
+        told = explain.story(ins, it, name)
+        flags = told.flags
         half = ins.half_newton_step
         values = {
             "x": fmt_vector(ins.x),
@@ -224,7 +225,7 @@ class InspectorPanel(QWidget):
             "H^-1": fmt_matrix(ins.inverse) if ins.inverse is not None else "none: H is singular",
             "eigenvalues": fmt_vector(ins.eigenvalues),
             "det H": fmt_number(ins.det),
-            "curvature": explain.curvature_words(ins),
+            "curvature": told.curvature,
             "Newton step": fmt_vector(ins.newton_step),
             "f after Newton": ("none" if ins.newton_step is None
                                else fmt_number(ins.f_after_newton)),
@@ -233,8 +234,7 @@ class InspectorPanel(QWidget):
             "gradient step": fmt_vector(ins.gradient_step),
             "f after gradient": fmt_number(ins.f_after_gradient),
             "flags": bullets(flags) if flags else "",
-            "in words": bullets(w for w in explain.inspection_words(ins)
-                                if w != explain.curvature_words(ins)),
+            "in words": bullets(told.words),
             "relatives": bullets(self.relation_lines()) or "none enabled",
         }
         values.update(dict.fromkeys(COMPARISON_ROWS, "…"))
