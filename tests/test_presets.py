@@ -219,3 +219,20 @@ def test_the_rosenbrock_note_says_newton_jumps_out_of_the_valley():
     assert f"to ({x:.2f}, {y:.2f}), where f = {jump.f:.0f}" in p.note
     assert "follows" not in p.note
 
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.name.split(":")[0] for p in PRESETS])
+def test_the_view_shows_where_each_method_ends(preset):
+    # Example 4's full Newton ends at (3.14, 6.63), above its old view's top at 4.5.
+    r = preset.rect
+    for name in preset.methods or ("gd", "newton"):
+        t = trace(preset, {"method": name})
+        if t.status == DIVERGED:
+            continue
+        x, y = t.iterates[-1].x
+        assert r.xmin <= x <= r.xmax and r.ymin <= y <= r.ymax, (name, x, y)
+
+
+def test_the_rosenbrock_view_shows_newtons_jump_out_of_the_valley():
+    p = next(p for p in PRESETS if p.name == "Rosenbrock")
+    x, y = trace(p, {"method": "newton"}).iterates[2].x
+    assert p.rect.xmin <= x <= p.rect.xmax and p.rect.ymin <= y <= p.rect.ymax
