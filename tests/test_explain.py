@@ -6,10 +6,11 @@ import pytest
 from hessianlens.engine import linalg2
 from hessianlens.engine.explain import (CURVATURE_WORDS, comparison_words, flag_words, fmt_matrix,
                                         fmt_number, inspect_point, inspection_words,
-                                        newton_words)
+                                        newton_words, direction_words, story)
 from hessianlens.engine.objective import objective_from_text
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import run
+from hessianlens.ui.presets import load_presets
 
 EXAMPLE_1 = "x0**2 + x1**2"
 EXAMPLE_2 = "x0**2 - x0*x1/2 + (x1/3)**2"
@@ -23,7 +24,7 @@ def test_example_1_newton_step_is_minus_gradient_scaled():
     np.testing.assert_allclose(ins.newton_step, [3, 3])
     assert ins.f_after_newton == pytest.approx(0)
     assert ins.angle_degrees == pytest.approx(0, abs=1e-6)
-    assert "the Newton step points the same way as -grad f: only the length differs" \
+    assert "the Newton step points along -grad f: only the length differs" \
         in inspection_words(ins)
 
 
@@ -42,7 +43,7 @@ def test_example_2_inverse_and_newton_step():
     words = inspection_words(ins)
     assert words[0] == "H is positive definite: Newton heads for a minimum"
     assert any("the steepest direction is not the best one here" in w for w in words)
-    assert newton_words(ins).startswith("this Newton step goes downhill")
+    assert newton_words(ins).startswith("the full Newton step goes downhill")
 
 
 def test_example_3_newton_goes_uphill_towards_a_saddle():
@@ -56,14 +57,12 @@ def test_example_3_newton_goes_uphill_towards_a_saddle():
     assert ins.newton_ascent
     assert ins.f_after_newton > ins.f  # the Hessian step raises f
     assert ins.f_after_gradient < ins.f  # the gradient step (eta = 0.5) lowers it
-    assert newton_words(ins).startswith("this Newton step goes uphill: H is indefinite")
+    assert newton_words(ins).startswith("the full Newton step goes uphill: H is indefinite")
     assert CURVATURE_WORDS[linalg2.INDEFINITE] in inspection_words(ins)
 
     # The trajectory's first Newton iterate carries the same verdict as its flags in words.
     first = run(objective, make_rule("newton"), (3.1, 1.3)).iterates[0]
-    words = flag_words(first, "newton")
-    assert words[0] == "this Newton step goes uphill: H is indefinite"
-    assert "Newton heads for a saddle" in words[1]
+    assert flag_words(first, "newton") == ("this Newton step goes uphill: H is indefinite",)
 
 
 def test_example_4_positive_definite_start_has_no_flags():
@@ -74,7 +73,7 @@ def test_example_4_positive_definite_start_has_no_flags():
 def test_negative_definite_heads_for_a_maximum():
     ins = inspect_point(objective_from_text("-x**2 - y**2"), (1, 2), 0.1)
     assert CURVATURE_WORDS[ins.curvature] == "H is negative definite: Newton heads for a maximum"
-    assert newton_words(ins).startswith("this Newton step goes uphill: H is negative definite")
+    assert newton_words(ins).startswith("the full Newton step goes uphill: H is negative definite")
     np.testing.assert_allclose(ins.x + ins.newton_step, [0, 0])  # lands on the maximum
 
 
@@ -107,3 +106,78 @@ def test_numbers_and_comparison_in_words():
     assert fmt_number(2.5e-9) == "2.500000e-09"
     cmp = objective_from_text(EXAMPLE_3).compare_at((3.1, 1.3))
     assert comparison_words(cmp).startswith("exact and numdifftools derivatives differ by at most")
+
+
+def _preset_iterate(preset_name, method, k=-1, lr=None):
+    """A preset's trace of one method (its own parameters) and its k-th iterate."""
+    preset = next(p for p in load_presets() if p.name.startswith(preset_name))
+    objective = objective_from_text(preset.function)
+    params = preset.method_params()
+    rule = make_rule(method, **params.get(method, {}))
+    it = run(objective, rule, tuple(preset.start)).iterates[k]
+    gd_lr = params.get("gd", {}).get("learning_rate", 1.0)
+    return objective, it, inspect_point(objective, it.x, gd_lr)
+
+
+def test_example_4_newton_step_that_points_uphill_but_lowers_f_says_both():
+    # Gradient descent's iterate 100: g . p > 0 at an indefinite H, yet f(x + p) < f(x).
+    _, it, ins = _preset_iterate("Example 4", "gd", 100)
+    assert ins.newton_ascent and ins.f_after_newton < ins.f
+    words = newton_words(ins)
+    assert words.startswith("the full Newton step points uphill (grad f . p > 0: H is indefinite) "
+                            "yet f falls from -0.000181 to -0.137925")
+    assert "goes uphill" not in words
+
+
+@pytest.mark.parametrize("preset", ["Himmelblau", "Six-hump camel", "Logistic"])
+def test_a_newton_step_along_minus_gradient_is_not_said_to_turn(preset):
+    # Gradient descent's last iterate, near the minimum: H^-1 g is parallel to g to < 0.05°.
+    _, _, ins = _preset_iterate(preset, "gd")
+    assert ins.angle_degrees < 0.05
+    words = inspection_words(ins)
+    assert "the Newton step points along -grad f: only the length differs" in words
+    assert not any("steepest direction is not the best" in w for w in words)
+
+
+def test_direction_words_follow_the_angle():
+    # Parallel vectors are exactly 0 degrees apart (arccos gave 1.2e-6 on Example 1).
+    assert inspect_point(objective_from_text(EXAMPLE_1), (-3, -3)).angle_degrees == 0
+    # x^2 + 1.1 y^2 at (1, 1): -g = (-2, -2.2), p = (-1, -1), about 2.7 degrees apart.
+    near = inspect_point(objective_from_text("x**2 + 1.1*y**2"), (1, 1))
+    assert 2 < near.angle_degrees < 5
+    assert direction_words(near).startswith("the Newton step is within 2.7° of -grad f")
+    assert "turns" in direction_words(inspect_point(objective_from_text(EXAMPLE_2), (-3, -3)))
+
+
+@pytest.mark.parametrize("preset, method, k", [("Example 3", "gd", 5), ("Example 3", "newton", 0),
+                                               ("Relatives", "newton", 0),
+                                               ("Example 4", "gd", 100)])
+def test_the_inspector_says_each_sentence_once(preset, method, k):
+    _, it, ins = _preset_iterate(preset, method, k)
+    told = story(ins, it, method)
+    assert ins.curvature == linalg2.INDEFINITE
+    sentences = (told.curvature, *told.flags, *told.words)
+    assert len(set(sentences)) == len(sentences)
+    assert told.curvature == CURVATURE_WORDS[linalg2.INDEFINITE]
+    assert told.curvature not in told.flags
+    # One verdict on the full Newton step: in the flags where it is the step taken (the
+    # Relatives preset's Newton has lr 1), in the words otherwise.
+    said = [s for s in sentences if s.startswith("the full Newton step")]
+    assert said == [newton_words(ins)]
+    assert (said[0] in told.flags) == (preset == "Relatives")
+
+
+def test_a_step_flagged_uphill_whose_f_falls_says_both():
+    # Full Newton from Example 4's gradient-descent iterate 100: g . p > 0, yet f falls.
+    objective, gd_end, _ = _preset_iterate("Example 4", "gd", 100)
+    first = run(objective, make_rule("newton"), tuple(gd_end.x)).iterates[0]
+    assert "ascent_direction" in first.flags and "uphill" not in first.flags
+    assert flag_words(first, "newton") == (
+        "this Newton step points uphill (grad f . step > 0: H is indefinite) yet f falls: f "
+        "first rises along the step, then falls below its start further out",)
+    # The step taken is the full Newton step: the flag carries its numbers, said once.
+    ins = inspect_point(objective, first.x, 0.5)
+    told = story(ins, first, "newton")
+    assert told.flags == (newton_words(ins),)
+    assert "yet f falls from -0.000181 to -0.137925" in told.flags[0]
+    assert not any(w.startswith("the full Newton step") for w in told.words)

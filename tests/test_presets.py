@@ -86,6 +86,13 @@ def check(preset, claim) -> list[str]:
         assert close(claim, t.iterates[0].step, claim["first_step"]), \
             (preset.name, t.iterates[0].step)
         says.append(pair(claim["first_step"]))
+    if "iterate" in claim:  # where the method is after that many steps, and f there
+        it = t.iterates[claim["iterate"]]
+        assert close(claim, it.x, claim["x"]), (preset.name, claim["iterate"], it.x)
+        says.append(pair(claim["x"]))
+        if "f_at" in claim:
+            assert close(claim, it.f, claim["f_at"]), (preset.name, claim["iterate"], it.f)
+            says.append(f"f = {written(claim['f_at'])}")
     for key, k in (("f_before", 0), ("f_after", 1)):
         if key in claim:
             assert close(claim, t.iterates[k].f, claim[key]), (preset.name, key, t.iterates[k].f)
@@ -122,7 +129,7 @@ def test_every_point_and_step_count_in_the_note_is_claimed(preset):
     claimed_pairs = {pair(preset.start)}
     claimed_steps = set()
     for c in preset.claims:
-        for key in ("at", "first_step", "minus_gradient", "start", "exact_loss_minimum"):
+        for key in ("at", "x", "first_step", "minus_gradient", "start", "exact_loss_minimum"):
             if key in c:
                 claimed_pairs.add(pair(c[key]))
         if "steps" in c:
@@ -199,3 +206,33 @@ def test_the_relatives_note_says_which_reach_the_minimum_and_which_the_saddle():
            f"{runs['momentum'].steps_taken} steps" in note
     lr, beta = (preset.method_params()["momentum"][k] for k in ("learning_rate", "beta"))
     assert re.search(rf"heavy ball \(lr {lr:g}, beta {beta:g}\)", note)
+
+
+def test_the_rosenbrock_note_says_newton_jumps_out_of_the_valley():
+    # Newton from (-1.2, 1) does not follow the valley floor y = x^2: its highest iterate lies
+    # 3.8 below it, with f 58 times f at the start, before it comes back to (1, 1).
+    p = next(p for p in PRESETS if p.name == "Rosenbrock")
+    t = trace(p, {"method": "newton"})
+    jump = max(t.iterates, key=lambda it: it.f)
+    x, y = jump.x
+    assert y - x**2 < -3 and jump.f > 50 * t.iterates[0].f
+    assert f"to ({x:.2f}, {y:.2f}), where f = {jump.f:.0f}" in p.note
+    assert "follows" not in p.note
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.name.split(":")[0] for p in PRESETS])
+def test_the_view_shows_where_each_method_ends(preset):
+    # Example 4's full Newton ends at (3.14, 6.63), above its old view's top at 4.5.
+    r = preset.rect
+    for name in preset.methods or ("gd", "newton"):
+        t = trace(preset, {"method": name})
+        if t.status == DIVERGED:
+            continue
+        x, y = t.iterates[-1].x
+        assert r.xmin <= x <= r.xmax and r.ymin <= y <= r.ymax, (name, x, y)
+
+
+def test_the_rosenbrock_view_shows_newtons_jump_out_of_the_valley():
+    p = next(p for p in PRESETS if p.name == "Rosenbrock")
+    x, y = trace(p, {"method": "newton"}).iterates[2].x
+    assert p.rect.xmin <= x <= p.rect.xmax and p.rect.ymin <= y <= p.rect.ymax

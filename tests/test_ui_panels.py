@@ -166,9 +166,11 @@ def test_inspector_follows_method_and_step(qtbot, session):
     session.set_step(0)
     qtbot.waitUntil(lambda: inspector.iterate is session.current_iterate("newton"))
     assert_shows_engine_numbers(qtbot, inspector, session, "newton")
-    # Example 3's start: the Newton step goes uphill towards the saddle.
-    assert "this Newton step goes uphill: H is indefinite" in inspector.value_text("flags")
+    # Example 3's start: the (full) Newton step goes uphill towards the saddle, said once.
+    assert "the full Newton step goes uphill: H is indefinite" in inspector.value_text("flags")
     assert inspector.value_text("curvature") == explain.CURVATURE_WORDS[2]
+    assert explain.CURVATURE_WORDS[2] not in inspector.value_text("flags")
+    assert "Newton step goes uphill" not in inspector.value_text("in words")
 
     session.select("gd", 3)
     qtbot.waitUntil(lambda: inspector.iterate is session.current_iterate("gd"))

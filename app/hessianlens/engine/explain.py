@@ -2,8 +2,8 @@
 
 The source write-up prints, at a point: x, f, grad f, H, H^-1, the Newton step -H^-1 grad f
 and where it lands. :func:`inspect_point` gathers exactly those numbers (and the gradient step
-beside them); the ``*_words`` functions say what they mean ("this Newton step goes uphill:
-H is indefinite").
+beside them); the ``*_words`` functions say what they mean ("the full Newton step goes
+uphill: H is indefinite").
 """
 
 from __future__ import annotations
@@ -33,8 +33,11 @@ CURVATURE_WORDS = {
 _FLAG_CLASSES = {INDEFINITE: linalg2.INDEFINITE, NEGATIVE_DEFINITE: linalg2.NEGATIVE_DEFINITE,
                  SINGULAR: linalg2.SINGULAR}
 
-# Closer than this (in degrees) the Newton step and -grad f count as parallel.
-PARALLEL_DEGREES = 1e-6
+# Below this angle (in degrees) between the Newton step and -grad f the two point the same
+# way as printed ("0.0°"); below TURN_DEGREES the Newton step only rescales -grad f, and only
+# from there on does it turn enough to say the steepest direction is not the best one.
+PARALLEL_DEGREES = 0.05
+TURN_DEGREES = 5.0
 # The first write-up prints its Newton step scaled by its learning rate 0.5 (Example 3 at
 # (3.1, 1.3): (-0.11, -0.44), f 0.97, where the full step -H^-1 grad f is (-0.22, -0.87)).
 WRITE_UP_NEWTON_RATE = 0.5
@@ -167,8 +170,10 @@ def _angle(u, v) -> float:
     nu, nv = float(np.hypot(*u)), float(np.hypot(*v))
     if not (nu > 0 and nv > 0 and np.isfinite(nu) and np.isfinite(nv)):
         return float("nan")
-    cos = float(np.dot(u, v)) / (nu * nv)
-    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+    # atan2(|u x v|, u . v): exact near 0 and 180 degrees, where arccos of the cosine loses
+    # half its digits (parallel vectors came out 1.2e-6 degrees apart).
+    cross = float(u[0] * v[1] - u[1] * v[0])
+    return float(np.degrees(np.arctan2(abs(cross), float(np.dot(u, v)))))
 
 
 def _change(before: float, after: float) -> str:
@@ -191,7 +196,8 @@ def curvature_words(ins: PointInspection) -> str:
 
 
 def newton_words(ins: PointInspection) -> str:
-    """What the full Newton step from this point does."""
+    """What the full Newton step -H^-1 grad f from this point does (the method's own step
+    may be shorter: see flag_words)."""
     if ins.newton_step is None:
         if ins.curvature == linalg2.SINGULAR:
             return curvature_words(ins)
@@ -199,16 +205,23 @@ def newton_words(ins: PointInspection) -> str:
                                else linalg2.SINGULAR]
     if ins.grad_norm == 0:
         return "grad f = 0: this is a stationary point, the Newton step is zero"
+    change = _change(ins.f, ins.f_after_newton)
     if ins.newton_ascent:
         # g . p = -g^T H^-1 g > 0 is impossible for a positive definite H.
-        return f"this Newton step goes uphill: H is {ins.curvature_name} " \
-               f"({_change(ins.f, ins.f_after_newton)})"
+        slope = f"points uphill (grad f . p > 0: H is {ins.curvature_name})"
+        if not np.isfinite(ins.f_after_newton):
+            return f"the full Newton step {slope} and lands where f is not finite"
+        if ins.f_after_newton > ins.f:
+            return f"the full Newton step goes uphill: H is {ins.curvature_name} ({change})"
+        # f rises along p at first (its slope g . p is positive) but is lower at x + p.
+        return f"the full Newton step {slope} yet {change}: f first rises along the step, then " \
+               f"falls below its start further out (f is far from quadratic here)"
     if not np.isfinite(ins.f_after_newton):
-        return "this Newton step lands where f is not finite"
+        return "the full Newton step lands where f is not finite"
     if ins.f_after_newton > ins.f:
-        return f"this Newton step starts downhill but overshoots: " \
-               f"{_change(ins.f, ins.f_after_newton)} (f is far from quadratic here)"
-    return f"this Newton step goes downhill: {_change(ins.f, ins.f_after_newton)}"
+        return f"the full Newton step starts downhill but overshoots: {change} (f is far from " \
+               f"quadratic here)"
+    return f"the full Newton step goes downhill: {change}"
 
 
 def gradient_words(ins: PointInspection) -> str:
@@ -229,8 +242,11 @@ def direction_words(ins: PointInspection) -> str:
     angle = ins.angle_degrees
     if not np.isfinite(angle):
         return ""
-    if angle <= PARALLEL_DEGREES:
-        return "the Newton step points the same way as -grad f: only the length differs"
+    if angle < PARALLEL_DEGREES:
+        return "the Newton step points along -grad f: only the length differs"
+    if angle < TURN_DEGREES:
+        return f"the Newton step is within {angle:.1f}° of -grad f: nearly the steepest " \
+               f"direction, with another length"
     if angle < 90:
         return f"the Newton step turns {angle:.1f}° away from -grad f: the steepest direction " \
                f"is not the best one here"
@@ -245,21 +261,49 @@ def inspection_words(ins: PointInspection) -> tuple[str, ...]:
 
 
 def flag_words(iterate: Iterate, method: str | None = None) -> tuple[str, ...]:
-    """The flags of a trajectory's iterate in words (empty when nothing is wrong)."""
+    """What went wrong with the step a trajectory took from this iterate, in words (empty
+    when nothing did). The curvature class is not repeated here: curvature_words says it."""
     subject = _step_subject(method)
     flags = iterate.flags
-    words = []
     bad_curvature = [f for f in flags if f in (INDEFINITE, NEGATIVE_DEFINITE)]
+    name = linalg2.CURVATURE_NAMES[_FLAG_CLASSES[bad_curvature[0]]] if bad_curvature else ""
     if ASCENT_DIRECTION in flags:
-        if bad_curvature:
-            name = linalg2.CURVATURE_NAMES[_FLAG_CLASSES[bad_curvature[0]]]
-            words.append(f"{subject} goes uphill: H is {name}")
-        else:
-            words.append(f"{subject} points uphill (grad f . step > 0)")
-    elif UPHILL in flags:
-        words.append(f"{subject} overshoots: it starts downhill but f rises")
-    words += [CURVATURE_WORDS[_FLAG_CLASSES[f]] for f in flags if f in _FLAG_CLASSES]
-    return tuple(words)
+        # The slope g . step and the change of f are both said when they disagree.
+        if UPHILL in flags:
+            return (f"{subject} goes uphill: H is {name}" if name
+                    else f"{subject} goes uphill (grad f . step > 0, and f rises)",)
+        slope = f"grad f . step > 0: H is {name}" if name else "grad f . step > 0"
+        return (f"{subject} points uphill ({slope}) yet f falls: f first rises along the "
+                f"step, then falls below its start further out",)
+    if UPHILL in flags:
+        return (f"{subject} overshoots: it starts downhill but f rises",)
+    return ()
+
+
+@dataclass(frozen=True)
+class Story:
+    """The inspector's sentences at an iterate, each said once: the curvature class, what
+    went wrong with the step the method took (flags), and the rest in words."""
+
+    curvature: str
+    flags: tuple[str, ...]
+    words: tuple[str, ...]
+
+
+def story(ins: PointInspection, iterate: Iterate | None = None,
+          method: str | None = None) -> Story:
+    """Every sentence about a point and the step taken from it, none repeated. Where the
+    step taken is the full Newton step, its flag is newton_words (the same verdict, with the
+    numbers) and the words do not say it again."""
+    curvature = curvature_words(ins)
+    flags = flag_words(iterate, method) if iterate is not None else ()
+    newton = newton_words(ins)
+    step = None if iterate is None else iterate.step
+    if flags and step is not None and ins.newton_step is not None \
+            and np.allclose(step, ins.newton_step, rtol=1e-9, atol=1e-12):
+        flags = (newton, *flags[1:])
+    words = tuple(w for w in inspection_words(ins) if w != curvature and w not in flags)
+    return Story(curvature, flags, words)
 
 
 def relation_words(rule, trajectory, k: int) -> str:

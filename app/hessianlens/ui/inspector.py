@@ -79,6 +79,17 @@ class InspectorPanel(QWidget):
         self.method_box = QComboBox()
         self.method_box.setToolTip("The method whose current iterate is inspected")
         self.method_box.currentIndexChanged.connect(self._method_chosen)
+        # A preset's note stays here, above the numbers, until the function or session
+        # changes (the status bar shows only its headline, for a few seconds).
+        self.note = QLabel()
+        self.note.setObjectName("preset_note")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note.setToolTip("The preset's note: what its methods do here")
+        self.note.setStyleSheet("background: palette(alternate-base); padding: 4px;")
+        self.note.hide()
+        self._note_function: str | None = None  # the function the note is about
         self.heading = QLabel()
         self.heading.setToolTip("Which iterate is shown, and how the method ended")
         self.heading.setWordWrap(True)
@@ -126,6 +137,7 @@ class InspectorPanel(QWidget):
         top.addWidget(QLabel("Method"))
         top.addWidget(self.method_box, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
         layout.addLayout(top)
         layout.addWidget(self.heading)
         layout.addWidget(scroll, 1)
@@ -142,10 +154,17 @@ class InspectorPanel(QWidget):
         self._compare_timer.timeout.connect(self.compare)
         self._compare_job = Job(parent=self)
         self._compare_job.finished.connect(self._compared)
+        session.function_changed.connect(self._function_changed)
         for signal in (session.function_changed, session.trajectories_changed,
                        session.step_changed, session.selection_changed, session.methods_changed):
             signal.connect(self._schedule)
         self.refresh()
+
+    def set_note(self, text: str) -> None:
+        """Show a preset's note ("" hides it) for the session's current function."""
+        self._note_function = self.session.function_text if text else None
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def _schedule(self, *_) -> None:
         self._defer(self._post_refresh)
@@ -154,6 +173,10 @@ class InspectorPanel(QWidget):
         if not self._refresh_posted:
             self._refresh_posted = True
             self._refresh_requested.emit()
+
+    def _function_changed(self) -> None:
+        if self._note_function is not None and self.session.function_text != self._note_function:
+            self.set_note("")  # another function: the note no longer speaks of it
 
     def _method_chosen(self, index: int) -> None:
         name = self.method_box.itemData(index)
@@ -213,7 +236,8 @@ class InspectorPanel(QWidget):
                              f"{traj.steps_taken}{end}")
         self.heading.setToolTip(f"{explain.method_title(name)}: "
                                 f"{explain.method_explanation(name)}")
-        flags = explain.flag_words(it, name)
+        told = explain.story(ins, it, name)
+        flags = told.flags
         half = ins.half_newton_step
         values = {
             "x": fmt_vector(ins.x),
@@ -224,7 +248,7 @@ class InspectorPanel(QWidget):
             "H^-1": fmt_matrix(ins.inverse) if ins.inverse is not None else "none: H is singular",
             "eigenvalues": fmt_vector(ins.eigenvalues),
             "det H": fmt_number(ins.det),
-            "curvature": explain.curvature_words(ins),
+            "curvature": told.curvature,
             "Newton step": fmt_vector(ins.newton_step),
             "f after Newton": ("none" if ins.newton_step is None
                                else fmt_number(ins.f_after_newton)),
@@ -233,8 +257,7 @@ class InspectorPanel(QWidget):
             "gradient step": fmt_vector(ins.gradient_step),
             "f after gradient": fmt_number(ins.f_after_gradient),
             "flags": bullets(flags) if flags else "",
-            "in words": bullets(w for w in explain.inspection_words(ins)
-                                if w != explain.curvature_words(ins)),
+            "in words": bullets(told.words),
             "relatives": bullets(self.relation_lines()) or "none enabled",
         }
         values.update(dict.fromkeys(COMPARISON_ROWS, "…"))

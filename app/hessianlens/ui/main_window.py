@@ -311,8 +311,11 @@ class MainWindow(QMainWindow):
         """Add a tab beside the plane (the 1D page, say); returns its index."""
         return self.tabs.addTab(widget, title)
 
-    def set_session_name(self, name: str) -> None:
+    def set_session_name(self, name: str, note: str = "") -> None:
+        """Name the session in the title; a preset's note shows in the inspector (any other
+        session clears it)."""
         self.session_name = name
+        self.inspector.set_note(note)
         self.update_title()
 
     def update_title(self, *_args) -> None:
@@ -329,8 +332,8 @@ class MainWindow(QMainWindow):
         def applied(error) -> None:
             if error is None:
                 self.files.forget_path()
-                self.set_session_name(preset.name)
-                self.show_message(preset.note)
+                self.set_session_name(preset.name, preset.note)
+                self.show_message(f"{preset.headline} (the whole note heads the Inspector)")
 
         self.session.load(preset.function, preset.rect, preset.start,
                           params=preset.method_params(), enabled=preset.methods or None,

@@ -46,6 +46,30 @@ class Preset:
     def view_options(self) -> dict:
         return {"equal_aspect": self.equal_aspect, "log_colour": self.log_colour}
 
+    @property
+    def headline(self) -> str:
+        """The note's first sentence, cut at a word to HEADLINE_CHARS: the status bar's
+        short version of the note (the whole note shows in the inspector)."""
+        return headline(self.note)
+
+
+HEADLINE_CHARS = 90
+
+
+def headline(text: str, limit: int = HEADLINE_CHARS) -> str:
+    """The first sentence of text (up to ". " before a capital), cut at a word to limit."""
+    first = text.strip()
+    for i in range(len(first) - 2):
+        if first[i] == "." and first[i + 1] == " " and first[i + 2].isupper():
+            first = first[:i + 1]
+            break
+    if len(first) <= limit:
+        return first
+    cut = first[:limit - 1].rsplit(" ", 1)[0]
+    if cut.count("(") > cut.count(")"):  # no parenthesis left open
+        cut = cut.rsplit(" (", 1)[0]
+    return cut.rstrip(",;:") + "\u2026"
+
 
 def _preset(d: dict) -> Preset:
     return Preset(str(d["name"]), str(d["function"]), Rect(*(float(v) for v in d["view"])),
