@@ -115,6 +115,19 @@ class OverlayLayer(QObject):
             self.job.wait(5000)
 
 
+class SelectionLayer(OverlayLayer):
+    """A layer drawn for the selected iterate: redrawn when switched on and on a new grid as
+    on a new selection."""
+
+    def set_visible(self, on: bool) -> None:
+        super().set_visible(on)
+        if on:
+            self.update_selection(self.host.bundle)
+
+    def update_fields(self, bundle) -> None:
+        self.update_selection(bundle)
+
+
 def module_of(spec):
     """The overlay's module (spec.module), imported on first use."""
     return importlib.import_module(spec.module)

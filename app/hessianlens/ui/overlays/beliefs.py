@@ -16,7 +16,7 @@ from hessianlens.engine.explain import method_title
 from hessianlens.engine.rules import RULES
 from hessianlens.engine.rules.quasi import percent
 from hessianlens.ui.contours import EMPTY
-from hessianlens.ui.overlays.base import OverlayLayer, swatch
+from hessianlens.ui.overlays.base import SelectionLayer, swatch
 
 # Above the paths (trajectories.Z_PATH = 50 and up): the selected iterate's picture is what the
 # user is looking at; below the start marker (100).
@@ -39,7 +39,7 @@ def _curve(item, curve) -> None:
     item.setData(*(EMPTY if curve is None else curve))
 
 
-class Layer(OverlayLayer):
+class Layer(SelectionLayer):
     """Redrawn whenever the selected method or iterate, or the grid, changes."""
 
     def __init__(self, spec, host):
@@ -73,14 +73,6 @@ class Layer(OverlayLayer):
         }
         self.picture = None  # the engine's Picture on screen
         self._shown = None  # (iterate, bundle, colour, view) drawn last
-
-    def set_visible(self, on: bool) -> None:
-        super().set_visible(on)
-        if on:
-            self.update_selection(self.host.bundle)
-
-    def update_fields(self, bundle) -> None:
-        self.update_selection(bundle)
 
     def _clear(self) -> None:
         # Only the items that hold something: a method draws two or three of them, and

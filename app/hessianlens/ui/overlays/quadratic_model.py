@@ -7,12 +7,12 @@ import pyqtgraph as pg
 
 from hessianlens.engine.fields import quadratic_model
 from hessianlens.ui.contours import EMPTY, contour_lines
-from hessianlens.ui.overlays.base import OverlayLayer, swatch
+from hessianlens.ui.overlays.base import SelectionLayer, swatch
 
 GRID = 64  # the model is a quadratic: a coarse grid draws its conics smoothly
 
 
-class Layer(OverlayLayer):
+class Layer(SelectionLayer):
     """m(x) = f_k + g_k . (x - x_k) + 1/2 (x - x_k)^T H_k (x - x_k), on f's contour levels,
     so that where the coloured model lines follow the white lines of f the model is good."""
 
@@ -27,14 +27,6 @@ class Layer(OverlayLayer):
         self.sample = swatch(None, pg.mkPen("#444", width=1.5))
         self.legend = [(self.sample, "quadratic model at the selected iterate")]
         self._shown = None  # (iterate, bundle, colour, levels) drawn last
-
-    def set_visible(self, on: bool) -> None:
-        super().set_visible(on)
-        if on:
-            self.update_selection(self.host.bundle)
-
-    def update_fields(self, bundle) -> None:
-        self.update_selection(bundle)
 
     def update_selection(self, bundle) -> None:
         if not self.visible:
