@@ -7,7 +7,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QLayout, QScrollArea, QVBoxLayout, QWidget
 
 # key of engine.rates.PointRates.candidates -> (short label, colour, what it means)
 RATES = {
@@ -74,13 +74,24 @@ def set_learning_rate(session, method: str, value: float) -> bool:
     return True
 
 
-def scrolling(widget: QWidget) -> QScrollArea:
-    """The widget in a frameless scroll area: a dock may then be shorter than its content."""
+def scrolled_column(owner: QWidget, *parts, stretch=None) -> None:
+    """owner's content: the parts (widgets or layouts) in a column, in a frameless scroll area
+    so that a dock may be shorter than all of it; the ``stretch`` part takes the spare height."""
+    inner = QWidget()
+    column = QVBoxLayout(inner)
+    column.setContentsMargins(4, 4, 4, 4)
+    for part in parts:
+        if isinstance(part, QLayout):
+            column.addLayout(part)
+        else:
+            column.addWidget(part, 1 if part is stretch else 0)
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setWidget(widget)
-    return scroll
+    scroll.setWidget(inner)
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll)
 
 
 class CompactGraphics(pg.GraphicsLayoutWidget):

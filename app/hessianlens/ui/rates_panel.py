@@ -15,12 +15,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
 
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.rates import (gradient_extent, line_profile, newton_extent, rates_at)
 from hessianlens.ui.rate_markers import (RATES, CompactGraphics, candidate_line, in_use_line,
-                                         place, scrolling, set_learning_rate)
+                                         place, scrolled_column, set_learning_rate)
 from hessianlens.ui.repaint_gate import call_now
 
 GD, NEWTON = "gd", "newton"  # the methods whose rates the two plots show and set
@@ -189,16 +189,8 @@ class RatesPanel(QWidget):
             plot.addItem(line, ignoreBounds=True)
             self.in_use[method] = line
 
-        inner = QWidget()  # in a scroll area: the dock may be shorter than all of it
-        column = QVBoxLayout(inner)
-        column.setContentsMargins(4, 4, 4, 4)
-        column.addWidget(self.heading)
-        column.addWidget(table)
-        column.addWidget(self.graphics, 1)
-        column.addWidget(self.message)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scrolling(inner))
+        scrolled_column(self, self.heading, table, self.graphics, self.message,
+                        stretch=self.graphics)
 
         self._timer = QTimer(self, singleShot=True, interval=0)  # folds signals into one
         self._timer.timeout.connect(self.refresh)

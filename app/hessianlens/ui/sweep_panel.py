@@ -12,8 +12,7 @@ from html import escape
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSpinBox, QWidget
 
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.rates import rates_at
@@ -24,7 +23,7 @@ from hessianlens.engine.trajectory import CONVERGED, DIVERGED
 from hessianlens.ui.jobs import Job, JobResult
 from hessianlens.ui.param_editors import ScientificSpinBox
 from hessianlens.ui.rate_markers import (RATES, CompactGraphics, candidate_line, in_use_line,
-                                         place, scrolling, set_learning_rate)
+                                         place, scrolled_column, set_learning_rate)
 
 DEBOUNCE_MS = 250
 DEFAULTS = {"low": 1e-3, "high": 10.0, "num": 400, "steps": 1000}
@@ -133,15 +132,7 @@ class SweepPanel(QWidget):
         form.addWidget(self.steps, 2, 1, 1, 2)
         form.setColumnStretch(0, 1)
         form.setColumnStretch(2, 1)
-        inner = QWidget()  # in a scroll area: the dock may be shorter than all of it
-        column = QVBoxLayout(inner)
-        column.setContentsMargins(4, 4, 4, 4)
-        column.addLayout(form)
-        column.addWidget(self.graphics, 1)
-        column.addWidget(self.summary)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scrolling(inner))
+        scrolled_column(self, form, self.graphics, self.summary, stretch=self.graphics)
 
         self.job = Job(DEBOUNCE_MS, self)
         self.job.finished.connect(self._deliver)
