@@ -88,10 +88,8 @@ def render(basin_map: BasinMap, function_text: str) -> Image.Image:
     """The whole figure as an RGB image (north up)."""
     font, small = _font(FONT_PX), _font(FONT_PX - 2)
     cells = basin_image(basin_map)[::-1]  # row 0 at the top: north up
-    ny, nx = cells.shape[:2]
-    scale = max(1, round(MAP_SIDE / max(nx, ny)))
-    w, h = nx * scale, ny * scale
-    left, top = MARGIN["left"], MARGIN["top"]
+    left, top, right, bottom = map_box(basin_map)
+    w, h = right - left, bottom - top
     rows = key_rows(basin_map)
     height = max(top + h + MARGIN["bottom"], top + 24 * (len(rows) + 3))
     width = left + w + KEY_GAP + KEY_WIDTH + MARGIN["right"]
