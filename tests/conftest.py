@@ -1,3 +1,4 @@
+import gc
 import os
 
 # Qt tests run offscreen: no screen on CI machines. Set before any Qt import.
@@ -16,3 +17,21 @@ def pyqtgraph_as_the_program_sets_it(qapp):
     from hessianlens.ui.plot_view import configure_pyqtgraph
 
     configure_pyqtgraph()
+    yield
+    delete_top_level_widgets(qapp)
+
+
+def delete_top_level_widgets(app) -> None:
+    """Delete the program's windows and panels that the tests left (closed by qtbot but alive,
+    about a hundred main windows) while the QApplication exists, as the program deletes its
+    window before it exits. Left to Python's teardown they were destroyed in no defined order,
+    after the parentless widgets pyqtgraph keeps for its context menus, and the test process
+    ended in a segmentation fault after every test had passed. Those parentless widgets are
+    left alone: they belong to Python wrappers, and deleting them here crashed the exit too."""
+    from PySide6.QtCore import QEvent
+
+    for widget in app.topLevelWidgets():
+        if type(widget).__module__.startswith("hessianlens."):
+            widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    gc.collect()
