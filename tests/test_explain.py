@@ -181,3 +181,26 @@ def test_a_step_flagged_uphill_whose_f_falls_says_both():
     assert told.flags == (newton_words(ins),)
     assert "yet f falls from -0.000181 to -0.137925" in told.flags[0]
     assert not any(w.startswith("the full Newton step") for w in told.words)
+
+
+@pytest.mark.parametrize("start, words", [
+    # Six-hump camel's minimum: a gradient step of lr 0.01 changes f in the ninth decimal.
+    ((0.0898, -0.7126), "f falls by "),
+    ((0.0898420131, -0.7126564030), None),  # at the minimum to ten digits: "stays" or "by"
+])
+def test_a_change_below_six_decimals_is_said_as_its_size_not_as_two_equal_numbers(start, words):
+    camel = "(4 - 2.1*x**2 + x**4/3)*x**2 + x*y + (-4 + 4*y**2)*y**2"
+    ins = inspect_point(objective_from_text(camel), start, 0.01)
+    said = " | ".join(inspection_words(ins))
+    before = fmt_number(ins.f)
+    assert f"from {before} to {before}" not in said
+    if words is not None:
+        assert words in said and f", from {before}" in said
+
+
+def test_a_step_from_where_f_is_not_finite_neither_falls_nor_goes_downhill():
+    # f = 1/x is inf at x = 0; a step of -lr * grad f = +inf "lands" at f = 1.
+    ins = inspect_point(objective_from_text("1/x + y**2"), (0.0, 1.0), 0.1)
+    said = " | ".join(inspection_words(ins))
+    assert "f is inf here: a gradient step from this point means nothing" in said
+    assert "downhill" not in said and "from inf" not in said

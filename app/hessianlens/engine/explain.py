@@ -177,8 +177,16 @@ def _angle(u, v) -> float:
 
 
 def _change(before: float, after: float) -> str:
-    return f"f {'rises' if after > before else 'falls'} from {fmt_number(before)} to " \
-           f"{fmt_number(after)}"
+    """How f changes over a step, in words that never contradict the numbers they print."""
+    was, now = fmt_number(before), fmt_number(after)
+    if not (np.isfinite(before) and np.isfinite(after)):
+        return f"f goes from {was} to {now}"
+    if after == before:
+        return f"f stays at {was}"
+    verb = "rises" if after > before else "falls"
+    if was == now:  # a change below six decimals: "falls from -1.031628 to -1.031628" said
+        return f"f {verb} by {fmt_number(abs(after - before))}, from {was}"  # nothing
+    return f"f {verb} from {was} to {now}"
 
 
 def curvature_words(ins: PointInspection) -> str:
@@ -227,6 +235,8 @@ def newton_words(ins: PointInspection) -> str:
 def gradient_words(ins: PointInspection) -> str:
     """What the gradient step -lr grad f from this point does."""
     lr = f"lr {ins.learning_rate:g}"
+    if not np.isfinite(ins.f):
+        return f"f is {fmt_number(ins.f)} here: a gradient step from this point means nothing"
     if ins.grad_norm == 0:
         return "grad f = 0: the gradient step is zero"
     if not np.isfinite(ins.f_after_gradient):
