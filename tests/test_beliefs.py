@@ -127,3 +127,22 @@ def test_the_last_iterate_shows_the_model_the_method_would_step_with(name, param
     np.testing.assert_allclose(pic.believed, np.eye(2) / params["learning_rate"])
     np.testing.assert_allclose(pic.believed_model.centre,
                                last.x - params["learning_rate"] * last.grad)
+
+
+@pytest.mark.parametrize("name, field", [("bfgs", "hessian_estimate"), ("sr1", "hessian_estimate"),
+                                         ("adam", "rate_x"), ("rmsprop", "rate_y")])
+def test_the_last_iterate_holds_what_the_rule_would_step_with_next(name, field):
+    """A run that stops after N steps keeps, at its last iterate, the estimate (or rates) the
+    rule would use for step N + 1: exactly what a run allowed one more step records there."""
+    rule, objective = make_rule(name), objective_from_text(EXAMPLE3)
+    short = run(objective, rule, (3.1, 1.3), max_steps=4)
+    longer = run(objective, rule, (3.1, 1.3), max_steps=5)
+    last = short.as_seen(4)
+    assert short.iterates[4].step is None and last.step is None
+    recorded = longer.iterates[4]
+    if field == "hessian_estimate":
+        np.testing.assert_array_equal(last.extra[field], recorded.extra[field])
+    else:
+        assert last.info[field] == recorded.info[field]
+    assert picture(rule, last, 7.0).believed is not None
+    assert short.as_seen(2) is short.iterates[2]  # earlier iterates are as recorded

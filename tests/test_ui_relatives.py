@@ -72,9 +72,13 @@ def test_believed_curvature_draws_the_bfgs_estimate_beside_the_true_hessian(qtbo
     assert f"model of BFGS (B off by {percent(float(estimate_error(B, it.hessian)))} of H)" \
         in words
     assert "true H's model through the iterate (ellipse, + its centre)" in words
-    # The last iterate took no step: only the true model is drawn.
-    s.select("bfgs", s.trajectories["bfgs"].steps_taken)
-    assert points(layer.believed_curve) == 0 and points(layer.true_curve) > 100
+    # The last iterate took no step; the B that BFGS would step with next is drawn there.
+    traj = s.trajectories["bfgs"]
+    s.select("bfgs", traj.steps_taken)
+    assert points(layer.believed_curve) > 100 and points(layer.true_curve) > 100
+    B = traj.beyond.extra["hessian_estimate"]
+    m, p = on_model_level_set(*layer.believed_curve.getData(), traj.beyond, B)
+    assert np.abs(m).max() < 1e-9 * max(1.0, np.abs(p).max() ** 2 * np.abs(B).max())
 
 
 def test_trust_region_draws_its_radius_the_model_minimiser_and_the_cauchy_point(window):

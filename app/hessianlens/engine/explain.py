@@ -322,7 +322,7 @@ def relation_words(rule, trajectory, k: int) -> str:
     if not trajectory.iterates:
         return ""
     k = max(0, min(int(k), len(trajectory.iterates) - 1))
-    words = rule.relation(trajectory.iterates[k])
+    words = rule.relation(trajectory.as_seen(k))  # the last: what it would step with next
     if not words and k > 0 and k == len(trajectory.iterates) - 1:
         words = rule.relation(trajectory.iterates[k - 1])
         if words:

@@ -88,6 +88,17 @@ class Trajectory:
     message: str
     iterates: tuple[Iterate, ...]
     params: dict = field(default_factory=dict)  # the rule's parameters
+    # The last iterate as the rule sees it for a next step it was not asked to take (the run
+    # converged or ran out of steps): its info and extra filled (BFGS's estimate B, Adam's
+    # rates), its step None. None where the rule could not go on.
+    beyond: Iterate | None = field(default=None, compare=False, repr=False)
+
+    def as_seen(self, k: int) -> Iterate:
+        """Iterate k with what the rule believed there: the recorded iterate, except the last,
+        which is ``beyond`` when there is one."""
+        if k == len(self.iterates) - 1 and self.beyond is not None:
+            return self.beyond
+        return self.iterates[k]
 
     def __len__(self) -> int:
         return len(self.iterates)
@@ -186,7 +197,13 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
         notes = rule.notes(state) if state is not None else ""
         if notes:
             message = f"{message}; {notes}"
-        return Trajectory(rule.name, lr, status, message, tuple(iterates), dict(rule.values))
+        beyond = None
+        if status in (CONVERGED, MAX_STEPS):  # the rule could go on: what would it use?
+            proposal, _ = rule.step_at(objective, here, state)
+            beyond = _iterate(k, here, None, proposal.learning_rate, False, proposal.info,
+                              proposal.extra)
+        return Trajectory(rule.name, lr, status, message, tuple(iterates), dict(rule.values),
+                          beyond)
 
     while True:
         x0, x1 = float(here.x[0]), float(here.x[1])

@@ -93,6 +93,9 @@ class Layer(SelectionLayer):
         session = self.session
         name = session.selected_method
         it = session.selected_iterate()
+        traj = session.trajectories.get(name)
+        if it is not None and traj is not None:
+            it = traj.as_seen(it.k)  # the last iterate: the B the rule would use next
         config = session.methods.get(name)
         colour = config.colour if config is not None else "#ffffff"
         view = session.rect
