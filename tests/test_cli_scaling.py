@@ -51,3 +51,7 @@ def test_scaling_errors_name_the_valid_choices_and_exit_2():
     assert bad.returncode == 2 and "even n" in bad.stderr
     bad = hl("scaling", "--problem", "quadratic", "--dims", "2,x")
     assert bad.returncode == 2 and "whole numbers" in bad.stderr
+    # The first bad n as the user typed them, not the smallest.
+    bad = hl("scaling", "--problem", "quadratic", "--dims", "16,0,-3")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().endswith("n must be between 2 and 16384, not 0")

@@ -61,8 +61,9 @@ class SweepSettings:
         if self.blas_threads < 0:
             raise ValueError("the number of BLAS threads must be 0 (the library's choice) or "
                              "more")
-        dims = tuple(sorted(set(int(n) for n in self.dims)))
-        # make_problem checks n, kappa and negatives, with the user's numbers in its message
+        # make_problem checks n, kappa and negatives, with the user's numbers in its message:
+        # in the order the user gave them, so that the first bad n is the one named.
+        dims = tuple(dict.fromkeys(int(n) for n in self.dims))
         problems = [make_problem(self.problem, n, self.kappa, self.negatives, self.seed)
                     for n in dims]
         dims = tuple(sorted({p.n for p in problems}))
