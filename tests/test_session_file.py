@@ -259,3 +259,25 @@ def _error_of(fn, *args) -> str:
     except SessionFileError as exc:
         return str(exc)
     return ""
+
+
+def test_the_csv_export_keeps_each_methods_own_numbers_as_the_json_does():
+    """BFGS's estimate B and the trust region's radius are in the CSV as in the JSON, as
+    columns after the standard ones, empty in the rows of methods that have none."""
+    obj = objective_from_text("x**2 + 3*y**2")
+    trajs = [run(obj, make_rule("gd", learning_rate=0.1), (1, 1), max_steps=3),
+             run(obj, make_rule("bfgs"), (1, 1)), run(obj, make_rule("trust-region"), (1, 1))]
+    data = json.loads(trajectories_to_json(trajs, "x**2 + 3*y**2"))
+    rows = list(csv.DictReader(io.StringIO(trajectories_to_csv(trajs))))
+    by_method = {m: [r for r in rows if r["method"] == m] for m in ("gd", "bfgs", "trust-region")}
+    for k, step in enumerate(data[1]["steps"][:-1]):
+        B = step["hessian_estimate"]
+        row = by_method["bfgs"][k]
+        assert [float(row[f"hessian_estimate_{c}"]) for c in ("xx", "xy", "yx", "yy")] == \
+            [B[0][0], B[0][1], B[1][0], B[1][1]]
+    for k, step in enumerate(data[2]["steps"][:-1]):
+        assert float(by_method["trust-region"][k]["info.radius"]) == step["info"]["radius"]
+    assert all(r["hessian_estimate_xx"] == "" and r["info.radius"] == "" for r in by_method["gd"])
+    assert list(rows[0])[:17] == ["method", "k", "x", "y", "f", "grad_x", "grad_y", "hxx", "hxy",
+                                  "hyy", "eig_low", "eig_high", "det", "step_x", "step_y", "lr",
+                                  "flags"]

@@ -76,29 +76,55 @@ def _cell(v) -> str:
     return "" if v is None else repr(v) if isinstance(v, float) else str(v)
 
 
+def _rule_cells(it: Iterate) -> dict:
+    """A rule's own numbers of one iterate as flat cells after the standard columns: its info
+    as ``info.NAME`` and its per-step arrays by component (``hessian_estimate_xy``)."""
+    d = iterate_to_dict(it)
+    cells = {f"info.{k}": v for k, v in d.get("info", {}).items()}
+    for name in it.extra:
+        a = np.asarray(d[name], dtype=float) if d.get(name) is not None else None
+        if a is None or a.ndim == 0:
+            cells[name] = d.get(name)
+            continue
+        axes = "xy" if all(n == 2 for n in a.shape) else None
+        for index in np.ndindex(a.shape):
+            suffix = "".join(axes[i] for i in index) if axes else "_".join(map(str, index))
+            cells[f"{name}_{suffix}"] = json_number(a[index])
+    return cells
+
+
 def csv_rows(trajectory: Trajectory) -> list[dict]:
-    """One flat row per iterate; non-finite or missing numbers are empty cells."""
+    """One flat row per iterate, the standard columns first, then the rule's own (see
+    _rule_cells); non-finite or missing numbers are empty cells."""
     rows = []
     for it in trajectory.iterates:
         d = iterate_to_dict(it)
         step = d["step"] or [None, None]
         H = d["hessian"]
-        rows.append(dict(zip(CSV_COLUMNS, (
+        rows.append({**dict(zip(CSV_COLUMNS, (
             d["k"], *d["x"], d["f"], *d["grad"], H[0][0], H[0][1], H[1][1], *d["eigenvalues"],
-            d["det"], *step, d["lr"], " ".join(d["flags"])))))
+            d["det"], *step, d["lr"], " ".join(d["flags"])))), **_rule_cells(it)})
     return rows
+
+
+def _csv(rows: list[dict], lead: tuple = ()) -> str:
+    """CSV text with a header: lead, the standard columns, then every rule column any row has
+    (in the order first met; empty where a row has none)."""
+    rule_columns = dict.fromkeys(k for row in rows for k in row if k not in CSV_COLUMNS
+                                 and k not in lead)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*lead, *CSV_COLUMNS, *rule_columns],
+                            lineterminator="\n", restval="")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
 
 
 def trajectory_to_csv(trajectory: Trajectory, extra_columns: dict | None = None) -> str:
     """CSV text with a header; extra_columns (name -> value) are prepended to every row."""
     extra = dict(extra_columns or {})
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[*extra, *CSV_COLUMNS], lineterminator="\n")
-    writer.writeheader()
-    for row in csv_rows(trajectory):
-        writer.writerow({**{k: _cell(v) for k, v in extra.items()},
-                         **{k: _cell(v) for k, v in row.items()}})
-    return out.getvalue()
+    return _csv([{**extra, **row} for row in csv_rows(trajectory)], tuple(extra))
 
 
 def trajectories_to_json(trajectories, function_text: str) -> str:
@@ -108,8 +134,7 @@ def trajectories_to_json(trajectories, function_text: str) -> str:
 
 
 def trajectories_to_csv(trajectories) -> str:
-    """One CSV for several methods: the trace columns after a ``method`` column."""
-    parts = [trajectory_to_csv(t, {"method": t.method}) for t in trajectories]
-    if not parts:
-        return ",".join(("method", *CSV_COLUMNS)) + "\n"
-    return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
+    """One CSV for several methods: the trace columns after a ``method`` column, then the
+    rule columns of every method (empty in the rows of methods without them)."""
+    return _csv([{"method": t.method, **row} for t in trajectories for row in csv_rows(t)],
+                ("method",))
