@@ -281,3 +281,22 @@ def test_the_csv_export_keeps_each_methods_own_numbers_as_the_json_does():
     assert list(rows[0])[:17] == ["method", "k", "x", "y", "f", "grad_x", "grad_y", "hxx", "hxy",
                                   "hyy", "eig_low", "eig_high", "det", "step_x", "step_y", "lr",
                                   "flags"]
+
+
+@pytest.mark.parametrize("sweep, words", [
+    ({"method": "bfgs"}, "method must be one of"),  # BFGS keeps no learning rate per row
+    ({"num": 1}, "num must be a whole number from 2 to 10000, not 1"),
+    ({"low": -1.0}, "low must be a number from 1e-06 to 1000"),
+    ({"rates": 5}, "has no parameter 'rates'"),
+    ([1, 2], "sweep must be an object"),
+])
+def test_the_sweep_settings_round_trip_and_bad_ones_are_refused_with_where(sweep, words):
+    from hessianlens.model import SweepState
+
+    state = replace(STATE, sweep=SweepState("momentum", 0.01, 2.0, 50, 300))
+    assert session_from_dict(json.loads(json.dumps(state.to_dict()))).sweep == state.sweep
+    older = {k: v for k, v in state.to_dict().items() if k != "sweep"}  # before it was kept
+    assert session_from_dict(older).sweep == SweepState()
+    with pytest.raises(SessionFileError, match="sweep") as err:
+        session_from_dict({**state.to_dict(), "sweep": sweep})
+    assert words in str(err.value)

@@ -215,3 +215,31 @@ def test_the_stability_overlay_draws_the_curve_where_the_rate_is_the_edge(qtbot,
     assert (lo + hi) / 2 == pytest.approx(math.log10(0.4))  # white at the rate in use
     window.overlay_actions["stability"].trigger()
     assert not layer.curve.isVisible() and not layer.image.isVisible()
+
+
+def test_the_sweep_settings_are_saved_with_the_session_and_remembered(qtbot, window, tmp_path):
+    from hessianlens.ui.main_window import MainWindow
+
+    panel, session = raise_dock(qtbot, window, "sweep"), window.session
+    panel.method.setCurrentIndex(panel.method.findData("momentum"))
+    panel.low.setValue(0.02)
+    panel.num.setValue(30)
+    panel.steps.setValue(300)
+    assert (session.sweep.method, session.sweep.low, session.sweep.num, session.sweep.steps) == \
+        ("momentum", 0.02, 30, 300)
+    assert window.isWindowModified()
+    path = tmp_path / "sweep.hlens.json"
+    assert window.files.save_session_as(str(path))
+    panel.num.setValue(80)
+    panel.method.setCurrentIndex(panel.method.findData("gd"))
+    assert window.files.open_session(str(path))
+    assert (panel.method_name, panel.low.value(), panel.num.value(), panel.steps.value()) == \
+        ("momentum", 0.02, 30, 300)
+    sweep = run_sweep(qtbot, panel)
+    assert sweep.method == "momentum" and len(sweep.statuses) == 30 and sweep.max_steps == 300
+    # The next window opens with them (the last session is remembered on close).
+    window.close()
+    again = MainWindow(settings=window.settings)
+    qtbot.addWidget(again)
+    again.files.confirm_unsaved = False
+    assert (again.sweep_panel.method_name, again.sweep_panel.num.value()) == ("momentum", 30)

@@ -14,12 +14,15 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 
 from hessianlens.engine.fields import MAX_COORDINATE, Rect
-from hessianlens.engine.params import BOOL, CHOICE, Param, resolve, shown
+from hessianlens.engine.params import BOOL, CHOICE, INT, Param, resolve, shown
 from hessianlens.engine.rules import RULES, rule_class
+from hessianlens.engine.rules.base import LEARNING_RATE_BOUNDS
+from hessianlens.engine.sweep import MAX_RATES
 from hessianlens.overlay_specs import OVERLAYS
 
 FORMAT = "hessianlens-session"
 VERSION = 2  # 2: methods keep all their parameters; overlay settings, view options, 1D page
+# (and, optional within version 2, the Sweep dock's settings)
 READS = (1, 2)
 MAX_STEPS = 100_000
 MAX_METHODS = 32
@@ -108,6 +111,38 @@ class OneStepState:
             raise ValueError("the one-step page's text must be text")
 
 
+def sweepable() -> tuple[str, ...]:
+    """The registered rules whose learning rate can be swept (one rate per row)."""
+    return tuple(name for name, cls in RULES.items() if cls.per_row_rates
+                 and any(p.name == "learning_rate" for p in cls.params))
+
+
+# The Sweep dock: a method's learning rate from low to high at num log-spaced rates.
+SWEEP_PARAMS = (
+    Param("method", "gd", kind=CHOICE, choices=sweepable),
+    Param("low", 1e-3, LEARNING_RATE_BOUNDS, log=True),
+    Param("high", 10.0, LEARNING_RATE_BOUNDS, log=True),
+    Param("num", 400, (2, MAX_RATES), kind=INT),
+    Param("steps", 1000, (1, 100_000), kind=INT),
+)
+
+
+@dataclass(frozen=True)
+class SweepState:
+    """The Sweep dock's settings (low may not be below high while the user edits them: the
+    dock then says so instead of sweeping)."""
+
+    method: str = "gd"
+    low: float = 1e-3
+    high: float = 10.0
+    num: int = 400
+    steps: int = 1000
+
+    def __post_init__(self):
+        for k, v in resolve(SWEEP_PARAMS, asdict(self), "the sweep").items():
+            object.__setattr__(self, k, v)
+
+
 def _point(p) -> tuple[float, float]:
     """A start point: two finite numbers within the usable plane."""
     try:
@@ -136,6 +171,7 @@ class SessionState:
     equal_aspect: bool = True
     onestep: OneStepState = OneStepState()
     log_colour: bool = False  # f's colours on a log scale (engine/colour_scale.py)
+    sweep: SweepState = SweepState()
 
     def __post_init__(self):
         def put(name, value):
@@ -192,6 +228,7 @@ class SessionState:
             "overlay_settings": {k: dict(v) for k, v in self.overlay_settings.items()},
             "view_options": {"equal_aspect": self.equal_aspect, "log_colour": self.log_colour},
             "onestep": asdict(self.onestep),
+            "sweep": asdict(self.sweep),
             "step": self.step,
             "selected_method": self.selected_method,
         }
@@ -333,6 +370,11 @@ def _onestep(value) -> OneStepState:
                                                               "the one-step page"), text=text))
 
 
+def _sweep(value) -> SweepState:
+    values = _mapping(value, "sweep")
+    return _checked("sweep", lambda: SweepState(**resolve(SWEEP_PARAMS, values, "the sweep")))
+
+
 def state_from_dict(data) -> SessionState:
     """Validate a decoded session (format version 1 or 2); StateError on the first problem."""
     d = _mapping(data, "the file", ("format", "version", "function", "view", "start", "methods"))
@@ -369,10 +411,11 @@ def state_from_dict(data) -> SessionState:
         if not isinstance(value, bool):
             _fail(f"view_options.{name} must be true or false")
     onestep = _onestep(d.get("onestep", {}))
+    sweep = _sweep(d.get("sweep", {}))
     step = _integer(d.get("step", 0), "step", 0, MAX_STEPS)
     selected = d.get("selected_method", "")
     if not isinstance(selected, str) or (selected and selected not in {m.name for m in methods}):
         _fail("selected_method must name one of the methods")
     return _checked("the file", lambda: SessionState(
         function, view, start, methods, tuple(dict.fromkeys(overlays)), step, selected,
-        settings, equal_aspect, onestep, log_colour))
+        settings, equal_aspect, onestep, log_colour, sweep))

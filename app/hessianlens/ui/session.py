@@ -25,7 +25,7 @@ from hessianlens.engine.errors import ExpressionError
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
-from hessianlens.model import (MethodConfig, OneStepState, SessionState, default_methods,
+from hessianlens.model import (MethodConfig, OneStepState, SessionState, SweepState, default_methods,
                                keep_unlisted, preset_methods)
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui.builds import build_in_process
@@ -53,6 +53,7 @@ class Session(QObject):
     selection_changed = Signal()  # the selected method or iterate changed
     options_changed = Signal()  # view options (equal aspect, log colour scale)
     onestep_changed = Signal()  # the one-step page's state
+    sweep_changed = Signal()  # the Sweep dock's settings
     building_changed = Signal(bool)  # a function text is being built (True) or no longer
 
     def __init__(self, function_text: str, rect: Rect, start: tuple[float, float],
@@ -158,6 +159,8 @@ class Session(QObject):
             self.options_changed.emit()
         if state.onestep != old.onestep:
             self.onestep_changed.emit()
+        if state.sweep != old.sweep:
+            self.sweep_changed.emit()
         if new_function or state.start != old.start or state.methods != old.methods:
             self._retrace()
         step = (self.last_step if was_at_end else self._clamp(old.step)) if follow \
@@ -371,6 +374,13 @@ class Session(QObject):
 
     def set_onestep(self, onestep: OneStepState) -> None:
         self.update(onestep=onestep)
+
+    @property
+    def sweep(self) -> SweepState:
+        return self._state.sweep
+
+    def set_sweep(self, sweep: SweepState) -> None:
+        self.update(sweep=sweep)
 
     def select(self, method: str, k: int | None = None) -> None:
         """Select a method and, optionally, move playback to its iterate k."""

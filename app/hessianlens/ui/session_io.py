@@ -89,8 +89,8 @@ def remove_recent(s: QSettings, path: str) -> list[str]:
 
 
 class DirtyTracker(QObject):
-    """Unsaved changes: the function, start point, methods, overlays, view options or the 1D
-    page changed since the last save or open. Playback position, selection and the view are
+    """Unsaved changes: the function, start point, methods, overlays, view options, the 1D
+    page or the sweep's settings changed since the last save or open. Playback position, selection and the view are
     saved too but are not work to lose: panning and zooming are looking, and the view also
     changes by itself (equal aspect widens it to the plot's shape at start-up and on every
     resize), which would ask "save changes?" of a user who changed nothing."""
@@ -105,7 +105,7 @@ class DirtyTracker(QObject):
         session.function_changed.connect(self._function_changed)
         for signal in (session.start_point_changed, session.methods_changed,
                        session.overlays_changed, session.options_changed,
-                       session.onestep_changed):
+                       session.onestep_changed, session.sweep_changed):
             signal.connect(self.mark)
 
     def mark(self, *_args) -> None:

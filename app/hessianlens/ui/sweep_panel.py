@@ -16,25 +16,19 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QPushButton, QSpin
 
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.rates import rates_at
-from hessianlens.engine.rules import RULES, make_rule
+from hessianlens.engine.rules import make_rule
 from hessianlens.engine.rules.base import LEARNING_RATE_BOUNDS
 from hessianlens.engine.sweep import MAX_RATES, log_rates, sweep_rates
 from hessianlens.engine.trajectory import CONVERGED, DIVERGED
+from hessianlens.model import SweepState, sweepable
 from hessianlens.ui.jobs import Job, JobResult
 from hessianlens.ui.param_editors import ScientificSpinBox
 from hessianlens.ui.rate_markers import (RATES, CompactGraphics, candidate_line, in_use_line,
                                          place, scrolled_column, set_learning_rate)
 
 DEBOUNCE_MS = 250
-DEFAULTS = {"low": 1e-3, "high": 10.0, "num": 400, "steps": 1000}
 PROGRESS_UPDATES = 50  # progress reports per sweep, at most
 DIVERGED_COLOUR, STOPPED_COLOUR = "#d62728", "#999999"
-
-
-def sweepable() -> list[str]:
-    """The registered rules that can be swept (a learning rate read per row)."""
-    return [name for name, cls in RULES.items() if cls.per_row_rates
-            and any(p.name == "learning_rate" for p in cls.params)]
 
 
 def run_sweep(objective, rule, start, rates, max_steps, tol, ticket):
@@ -81,10 +75,9 @@ class SweepPanel(QWidget):
         self.steps.setToolTip("Each rate runs at most this many steps; a run still above the "
                               "tolerance then is 'not converged'")
         self.steps.setSuffix(" steps")
-        for spin, value in ((self.low, DEFAULTS["low"]), (self.high, DEFAULTS["high"]),
-                            (self.num, DEFAULTS["num"]), (self.steps, DEFAULTS["steps"])):
+        for spin in (self.low, self.high, self.num, self.steps):
             spin.setKeyboardTracking(False)
-            spin.setValue(value)
+        self._show_settings()  # the session's (a session file and the last run keep them)
         self.run_button = QPushButton("Run")
         self.run_button.setToolTip("Sweep again now (after a cancel, say)")
         self.summary = QLabel()
@@ -136,9 +129,10 @@ class SweepPanel(QWidget):
 
         self.job = Job(DEBOUNCE_MS, self)
         self.job.finished.connect(self._deliver)
-        self.method.currentIndexChanged.connect(lambda _i: self.request())
+        self.method.currentIndexChanged.connect(lambda _i: self._settings_edited())
         for spin in (self.low, self.high, self.num, self.steps):
-            spin.valueChanged.connect(lambda _v: self.request())
+            spin.valueChanged.connect(lambda _v: self._settings_edited())
+        session.sweep_changed.connect(self._show_settings)
         self.run_button.clicked.connect(lambda: self.request(now=True, force=True))
         for signal in (session.function_changed, session.start_point_changed,
                        session.methods_changed):
@@ -155,6 +149,35 @@ class SweepPanel(QWidget):
     @property
     def method_name(self) -> str:
         return self.method.currentData() or ""
+
+    # --- the settings, kept in the session -------------------------------------------------
+    def _show_settings(self) -> None:
+        """The widgets from the session's sweep settings (at start, and when a session file
+        or an undo replaces them), without echoing them back."""
+        sweep = self.session.sweep
+        widgets = (self.method, self.low, self.high, self.num, self.steps)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self.method.setCurrentIndex(max(0, self.method.findData(sweep.method)))
+            self.low.setValue(sweep.low)
+            self.high.setValue(sweep.high)
+            self.num.setValue(sweep.num)
+            self.steps.setValue(sweep.steps)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self.request()
+
+    def _settings_edited(self) -> None:
+        """An edit in the dock: into the session (sweep_changed then sweeps again)."""
+        try:
+            sweep = SweepState(self.method_name, self.low.value(), self.high.value(),
+                               self.num.value(), self.steps.value())
+        except ValueError:  # no sweepable method (cannot happen with the built-in rules)
+            return
+        if sweep != self.session.sweep:
+            self.session.set_sweep(sweep)
 
     # --- computing --------------------------------------------------------------------------
     def request(self, *_args, now: bool = False, force: bool = False) -> None:
