@@ -18,6 +18,7 @@ from hessianlens.engine.ndim.run import RunResult
 from hessianlens.engine.ndim.figure import HEIGHT, WIDTH, colour, sweep_svg
 from hessianlens.engine.ndim.sweep import Crossover, seconds_text, title
 from hessianlens.files import atomic_path, write_text_atomic
+from hessianlens.ui import theme
 
 HOVER_PIXELS = 12  # a point this close to the cursor is described
 PNG_SCALE = 2  # the PNG is the SVG figure drawn at twice its size
@@ -51,6 +52,7 @@ class ScalingPlots(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground(theme.BACKGROUND)  # the window's light look, as exported
         self.graphics.setToolTip("Time to tolerance (left) and iterations (right) against n, "
                                  "log-log; stars mark where Newton stops being fastest. Hover "
                                  "a point for its numbers.")
@@ -58,28 +60,30 @@ class ScalingPlots(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
         self.heading = self.graphics.addLabel("Run a sweep to measure the methods against n",
-                                              row=0, col=0, colspan=2)
+                                              row=0, col=0, colspan=2, color=theme.TEXT_PEN)
         # The legend in its own row above the plots, so that it never hides a curve.
-        self.legend = pg.LegendItem(colCount=4)
+        self.legend = pg.LegendItem(colCount=4, labelTextColor=theme.TEXT_PEN)
         self.graphics.addItem(self.legend, row=1, col=0, colspan=2)
         self.time_plot = self.graphics.addPlot(row=2, col=0)
         self.iter_plot = self.graphics.addPlot(row=2, col=1)
         for plot, label in ((self.time_plot, "seconds to tolerance"),
                             (self.iter_plot, "iterations to tolerance")):
+            theme.style_plot(plot)
             plot.setLogMode(x=True, y=True)
             plot.showGrid(x=True, y=True, alpha=0.25)
             plot.setLabel("bottom", "n")
             plot.setLabel("left", label)
-            plot.getAxis("left").enableAutoSIPrefix(False)  # log axes: no "(x0.001)" scaling
         self.iter_plot.setXLink(self.time_plot)
         # Before the first sweep: the range a full sweep covers (log10 units).
         self.time_plot.setRange(xRange=(math.log10(2), math.log10(4096)), yRange=(-4, 1))
         self.iter_plot.setYRange(0, 4)
-        self.words = self.graphics.addLabel("", row=3, col=0, colspan=2, justify="left")
+        self.words = self.graphics.addLabel("", row=3, col=0, colspan=2, justify="left",
+                                            color=theme.TEXT_PEN)
         self.time_curves: dict[str, pg.PlotDataItem] = {}
         self.iter_curves: dict[str, pg.PlotDataItem] = {}
         self.failed_items: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
-        self.stars = pg.PlotDataItem(pen=None, symbol="star", symbolSize=18, symbolPen="w")
+        self.stars = pg.PlotDataItem(pen=None, symbol="star", symbolSize=18,
+                                    symbolPen=pg.mkPen(theme.TEXT_PEN))
         self.stars.setZValue(10)
         self.time_plot.addItem(self.stars)
         self.runs: tuple[RunResult, ...] = ()
