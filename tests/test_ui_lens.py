@@ -225,7 +225,8 @@ def test_the_sweep_settings_are_saved_with_the_session_and_remembered(qtbot, win
     panel.low.setValue(0.02)
     panel.num.setValue(30)
     panel.steps.setValue(300)
-    assert (session.sweep.method, session.sweep.low, session.sweep.num, session.sweep.steps) == \
+    sweep = session.state.sweep
+    assert (sweep.method, sweep.low, sweep.num, sweep.steps) == \
         ("momentum", 0.02, 30, 300)
     assert window.isWindowModified()
     path = tmp_path / "sweep.hlens.json"

@@ -218,3 +218,17 @@ def test_a_function_that_overflows_on_part_of_the_view_says_where_it_is_white(qt
                           check_params_cb=lambda text: "not finite" in text):
         window.session.set_function("x**x**x**x")
     assert "% of the view" in window.statusBar().currentMessage()
+
+
+def test_the_colour_bar_is_as_tall_as_the_plots_box(qtbot, window):
+    """Not as tall as the plot with its x axis and label under it."""
+    from uihelpers import settle
+
+    view = window.plot_view
+    for size in ((1366, 768), (1600, 1000)):
+        window.resize(*size)
+        settle(qtbot, window)
+        box = view.vb.sceneBoundingRect()
+        bar = view.bar.getViewBox().sceneBoundingRect()
+        assert abs(bar.top() - box.top()) <= 2 and abs(bar.bottom() - box.bottom()) <= 2, \
+            (size, box, bar)

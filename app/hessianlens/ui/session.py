@@ -25,7 +25,7 @@ from hessianlens.engine.errors import ExpressionError
 from hessianlens.engine.fields import Rect
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import Iterate, Trajectory, run
-from hessianlens.model import (MethodConfig, OneStepState, SessionState, SweepState, default_methods,
+from hessianlens.model import (MethodConfig, OneStepState, SessionState, default_methods,
                                keep_unlisted, preset_methods)
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui.builds import build_in_process
@@ -157,10 +157,9 @@ class Session(QObject):
             self.overlays_changed.emit()
         if (state.equal_aspect, state.log_colour) != (old.equal_aspect, old.log_colour):
             self.options_changed.emit()
-        if state.onestep != old.onestep:
-            self.onestep_changed.emit()
-        if state.sweep != old.sweep:
-            self.sweep_changed.emit()
+        for signal, part in ((self.onestep_changed, "onestep"), (self.sweep_changed, "sweep")):
+            if getattr(state, part) != getattr(old, part):
+                signal.emit()
         if new_function or state.start != old.start or state.methods != old.methods:
             self._retrace()
         step = (self.last_step if was_at_end else self._clamp(old.step)) if follow \
@@ -374,13 +373,6 @@ class Session(QObject):
 
     def set_onestep(self, onestep: OneStepState) -> None:
         self.update(onestep=onestep)
-
-    @property
-    def sweep(self) -> SweepState:
-        return self._state.sweep
-
-    def set_sweep(self, sweep: SweepState) -> None:
-        self.update(sweep=sweep)
 
     def select(self, method: str, k: int | None = None) -> None:
         """Select a method and, optionally, move playback to its iterate k."""

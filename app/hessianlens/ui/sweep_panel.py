@@ -20,7 +20,7 @@ from hessianlens.engine.rules import make_rule
 from hessianlens.engine.rules.base import LEARNING_RATE_BOUNDS
 from hessianlens.engine.sweep import MAX_RATES, log_rates, sweep_rates
 from hessianlens.engine.trajectory import CONVERGED, DIVERGED
-from hessianlens.model import SweepState, sweepable
+from hessianlens.page_states import SweepState, sweepable
 from hessianlens.ui.jobs import Job, JobResult
 from hessianlens.ui.param_editors import ScientificSpinBox
 from hessianlens.ui.rate_markers import (RATES, CompactGraphics, candidate_line, in_use_line,
@@ -154,7 +154,7 @@ class SweepPanel(QWidget):
     def _show_settings(self) -> None:
         """The widgets from the session's sweep settings (at start, and when a session file
         or an undo replaces them), without echoing them back."""
-        sweep = self.session.sweep
+        sweep = self.session.state.sweep
         widgets = (self.method, self.low, self.high, self.num, self.steps)
         for w in widgets:
             w.blockSignals(True)
@@ -176,8 +176,8 @@ class SweepPanel(QWidget):
                                self.num.value(), self.steps.value())
         except ValueError:  # no sweepable method (cannot happen with the built-in rules)
             return
-        if sweep != self.session.sweep:
-            self.session.set_sweep(sweep)
+        if sweep != self.session.state.sweep:
+            self.session.update(sweep=sweep)
 
     # --- computing --------------------------------------------------------------------------
     def request(self, *_args, now: bool = False, force: bool = False) -> None:
