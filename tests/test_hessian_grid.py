@@ -8,6 +8,7 @@ import pytest
 
 from hessianlens.engine import linalg2
 from hessianlens.engine.fields import NEWTON_ARROWS, Rect, compute_fields
+from hessianlens.engine import hessian_grid as hessian_grid_module
 from hessianlens.engine.hessian_grid import hessian_grid, nan_if_inf
 from hessianlens.engine.objective import objective_from_text
 
@@ -43,7 +44,10 @@ def linalg2_fields(a, b, c, gx, gy):
     return det, low, high, curvature, length
 
 
-def test_the_one_pass_algebra_gives_linalg2s_numbers_bit_for_bit():
+@pytest.mark.parametrize("block", [None, 1000])  # one block; five, the last one short
+def test_the_one_pass_algebra_gives_linalg2s_numbers_bit_for_bit(block, monkeypatch):
+    if block:
+        monkeypatch.setattr(hessian_grid_module, "BLOCK", block)
     a, b, c = (np.array(v) for v in zip(*itertools.product(ENTRIES, repeat=3)))
     rng = np.random.default_rng(3)
     gx, gy = rng.normal(size=a.size), rng.normal(size=a.size) * 1e5
@@ -54,6 +58,7 @@ def test_the_one_pass_algebra_gives_linalg2s_numbers_bit_for_bit():
     m[2, :500] = m[1, :500] ** 2 / m[0, :500] * (1 + rng.normal(size=500) * 1e-12)
     a, b, c = (np.concatenate([v, w]) for v, w in zip((a, b, c), m))
     gx, gy = (np.concatenate([g, rng.normal(size=2000)]) for g in (gx, gy))
+    a, b, c, gx, gy = (v.reshape(4, -1) for v in (a, b, c, gx, gy))
     inputs = [v.copy() for v in (a, b, c, gx, gy)]
     got = hessian_grid(a, b, c, gx, gy)
     expected = linalg2_fields(a, b, c, gx, gy)
