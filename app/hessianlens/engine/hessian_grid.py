@@ -91,16 +91,20 @@ def _block(a, b, c, gx, gy, det, low, high, length, cls, scratch) -> None:
     if not _all_finite(small):  # big = 0 (H = 0) or non-finite entries
         lost = ~np.isfinite(small)
         small[lost] = mean[lost] - np.copysign(radius[lost], mean[lost])
-    nan_if_inf(np.minimum(big, small, out=low))
-    nan_if_inf(np.maximum(big, small, out=high))
-    _curvature(low, high, cls, scratch=(small, mean, radius))
+    np.minimum(big, small, out=low)
+    np.maximum(big, small, out=high)
+    finite = _all_finite(low) and _all_finite(high)
+    if not finite:
+        nan_if_inf(low)
+        nan_if_inf(high)
+    _curvature(low, high, finite, cls, scratch=(small, mean, radius))
     _newton_length(a, b, c, gx, gy, det, cls == SINGULAR, length, scratch=(small, mean))
     nan_if_inf(det)
 
 
-def _curvature(low, high, cls, scratch) -> None:
-    """linalg2.curvature_class of ordered eigenvalues into cls, by int8 arithmetic on the
-    masks (a masked assignment per class costs a pass of its own)."""
+def _curvature(low, high, finite: bool, cls, scratch) -> None:
+    """linalg2.curvature_class of ordered eigenvalues (finite: all of them are) into cls, by
+    int8 arithmetic on the masks (a masked assignment per class costs a pass of its own)."""
     al, ah, top = scratch
     # INDEFINITE - 2 [low > 0] - [high < 0]: 0 positive definite, 1 negative definite,
     # 2 indefinite (low <= high, so both masks never hold at one point).
@@ -116,7 +120,7 @@ def _curvature(low, high, cls, scratch) -> None:
     np.minimum(al, ah, out=al)
     singular = np.less_equal(al, top).view(np.int8)
     cls += singular * (SINGULAR - cls)
-    if not (_all_finite(low) and _all_finite(high)):
+    if not finite:
         cls[~(np.isfinite(low) & np.isfinite(high))] = UNDEFINED
 
 
