@@ -21,17 +21,26 @@ FIELD_FUNCTIONS = {
 }
 
 
+def window_fields(objective, rect, broadcast: bool = True):
+    """The fields the window's job computes for a view with every overlay on: the plane's
+    GRID x GRID fields and the Newton field's arrows, their steps included."""
+    from hessianlens.engine.fields import NEWTON_ARROWS, compute_fields
+
+    arrows = compute_fields(objective, rect, NEWTON_ARROWS, broadcast=broadcast)
+    return compute_fields(objective, rect, GRID, broadcast=broadcast), arrows.newton
+
+
 def fields_over_f(repeat: int = 11) -> tuple[dict, dict]:
     """All grid fields against f alone at GRID x GRID, both on the row-by-column grid the
     window uses, interleaved: {name: ratio of the medians} and the times behind it."""
-    from hessianlens.engine.fields import Rect, compute_fields, compute_value
+    from hessianlens.engine.fields import Rect, compute_value
     from hessianlens.engine.objective import objective_from_text
 
     ratios, detail = {}, {}
     for name, (text, view) in FIELD_FUNCTIONS.items():
         objective, rect = objective_from_text(text), Rect(*view)
         f_ms, fields_ms = interleaved_ms([lambda: compute_value(objective, rect, GRID),
-                                          lambda: compute_fields(objective, rect, GRID)],
+                                          lambda: window_fields(objective, rect)],
                                          repeat)
         f_spread, fields_spread = spread(f_ms), spread(fields_ms)
         ratios[name] = round(fields_spread["median"] / f_spread["median"], 2)
@@ -63,7 +72,7 @@ def _sweep_ms(objective) -> dict:
 
 def engine_benchmarks() -> dict:
     from hessianlens.engine.basins import compute_basins
-    from hessianlens.engine.fields import Rect, compute_fields, compute_value
+    from hessianlens.engine.fields import Rect, compute_value
     from hessianlens.engine.objective import objective_from_text
     from hessianlens.engine.rules import make_rule
     from hessianlens.engine.trajectory import run
@@ -75,9 +84,9 @@ def engine_benchmarks() -> dict:
     # target); then as the window computes them, x-only terms once per column (broadcast).
     f_ms, fields_ms, f_grid_ms, fields_grid_ms = interleaved_median_ms([
         lambda: compute_value(objective, rect, GRID, broadcast=False),
-        lambda: compute_fields(objective, rect, GRID, broadcast=False),
+        lambda: window_fields(objective, rect, broadcast=False),
         lambda: compute_value(objective, rect, GRID),
-        lambda: compute_fields(objective, rect, GRID)])
+        lambda: window_fields(objective, rect)])
 
     rng = np.random.default_rng(0)
     pts = rng.uniform(-4, 4, size=(5, 2))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hessianlens.engine import linalg2
+from hessianlens.engine.hessian_grid import hessian_grid, nan_if_inf
 
 if TYPE_CHECKING:
     from hessianlens.engine.objective import Objective
@@ -17,6 +19,9 @@ if TYPE_CHECKING:
 # 1e-9 of its coordinates leaves too few distinct floats between the samples.
 MAX_COORDINATE = 1e12
 MIN_RELATIVE_SIDE = 1e-9
+# Arrows per axis of the Newton field overlay: its own coarse grid over the view, the one
+# grid on which the window draws the Newton step itself (the fine grid gives its length).
+NEWTON_ARROWS = 24
 
 
 def usable_range_error(xmin: float, xmax: float, ymin: float, ymax: float) -> str | None:
@@ -61,6 +66,15 @@ class Rect:
 
 
 @dataclass(frozen=True)
+class NewtonSteps:
+    """The Newton step -H^-1 grad f at grid points, and whether it points downhill."""
+
+    dx: np.ndarray
+    dy: np.ndarray
+    descent: np.ndarray  # bool: g . p < 0
+
+
+@dataclass(frozen=True)
 class GridFields:
     """Fields sampled on a grid; 2D arrays are row-major, shape (ny, nx): a[i, j] is at
     (xs[j], ys[i]). Non-finite values are NaN (curvature: UNDEFINED)."""
@@ -78,25 +92,40 @@ class GridFields:
     eig_low: np.ndarray
     eig_high: np.ndarray
     curvature: np.ndarray  # int8 class codes of linalg2
-    newton_dx: np.ndarray  # -H^-1 grad f
-    newton_dy: np.ndarray
-    newton_length: np.ndarray
-    newton_descent: np.ndarray  # bool: the Newton step points downhill (g . p < 0)
+    newton_length: np.ndarray  # |H^-1 grad f|
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.f.shape
+
+    @cached_property
+    def newton(self) -> NewtonSteps:
+        """The Newton step at every point, computed on first use: the window draws its
+        arrows from a coarse grid of their own, and only its length from this grid."""
+        u, v = linalg2.solve(self.hxx, self.hxy, self.hyy, self.gx, self.gy,
+                             singular=self.curvature == linalg2.SINGULAR)
+        dx, dy = nan_if_inf(-u), nan_if_inf(-v)
+        with np.errstate(all="ignore"):
+            descent = (self.gx * dx + self.gy * dy) < 0
+        return NewtonSteps(dx, dy, descent)
+
+    @property
+    def newton_dx(self) -> np.ndarray:
+        return self.newton.dx
+
+    @property
+    def newton_dy(self) -> np.ndarray:
+        return self.newton.dy
+
+    @property
+    def newton_descent(self) -> np.ndarray:
+        return self.newton.descent
 
 
 def grid_axes(rect: Rect, nx: int, ny: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Sample coordinates: nx points over [xmin, xmax] and ny over [ymin, ymax]."""
     ny = nx if ny is None else ny
     return np.linspace(rect.xmin, rect.xmax, nx), np.linspace(rect.ymin, rect.ymax, ny)
-
-
-def _nan_if_inf(a: np.ndarray) -> np.ndarray:
-    a[~np.isfinite(a)] = np.nan
-    return a
 
 
 def grid_points(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -114,18 +143,19 @@ def compute_value(objective: Objective, rect: Rect, nx: int, ny: int | None = No
                   broadcast: bool = True) -> np.ndarray:
     """f alone on the grid (ny, nx), non-finite as NaN. broadcast=False evaluates every
     sample in full (same numbers, slower: the benchmark's like-for-like unit)."""
-    return _nan_if_inf(objective.value(*_points(*grid_axes(rect, nx, ny), broadcast)))
+    return nan_if_inf(objective.value(*_points(*grid_axes(rect, nx, ny), broadcast)))
 
 
 def compute_fields(objective: Objective, rect: Rect, nx: int, ny: int | None = None,
                    broadcast: bool = True) -> GridFields:
-    """Every overlay field on an nx x ny grid over rect, with closed-form 2x2 algebra.
+    """Every overlay field on an nx x ny grid over rect, with closed-form 2x2 algebra (the
+    Newton step itself on first use of ``newton``).
 
     Never raises on numerical trouble: non-finite values become NaN. broadcast=False: as in
     compute_value.
     """
     xs, ys = grid_axes(rect, nx, ny)
-    f, gx, gy, hxx, hxy, hyy = (_nan_if_inf(a) for a in
+    f, gx, gy, hxx, hxy, hyy = (nan_if_inf(a) for a in
                                 objective.derivatives(*_points(xs, ys, broadcast)))
     # Where f itself is undefined (log of a negative number), so are its derivatives, even
     # when their formulas happen to evaluate (d2/dx2 log x = -1/x^2 at x = -1).
@@ -133,17 +163,9 @@ def compute_fields(objective: Objective, rect: Rect, nx: int, ny: int | None = N
     if undefined.any():
         for a in (gx, gy, hxx, hxy, hyy):
             a[undefined] = np.nan
-    det = _nan_if_inf(linalg2.determinant(hxx, hxy, hyy))
-    low, high = linalg2.eigenvalues(hxx, hxy, hyy)
-    low, high = _nan_if_inf(low), _nan_if_inf(high)
-    curvature = linalg2.curvature_class(low, high)
-    u, v = linalg2.solve(hxx, hxy, hyy, gx, gy, singular=curvature == linalg2.SINGULAR)
-    dx, dy = _nan_if_inf(-u), _nan_if_inf(-v)
-    with np.errstate(all="ignore"):
-        length = _nan_if_inf(np.sqrt(dx * dx + dy * dy))
-        descent = (gx * dx + gy * dy) < 0
-    return GridFields(rect, xs, ys, f, gx, gy, hxx, hxy, hyy, det, low, high, curvature,
-                      dx, dy, length, descent)
+    h = hessian_grid(hxx, hxy, hyy, gx, gy)
+    return GridFields(rect, xs, ys, f, gx, gy, hxx, hxy, hyy, h.det, h.eig_low, h.eig_high,
+                      h.curvature, h.newton_length)
 
 
 def quadratic_model(center, f: float, grad, hessian, rect: Rect, n: int

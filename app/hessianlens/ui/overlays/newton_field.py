@@ -9,12 +9,12 @@ import numpy as np
 import pyqtgraph as pg
 
 from hessianlens import colours
-from hessianlens.engine.fields import GridFields, compute_fields
+from hessianlens.engine.fields import NEWTON_ARROWS, GridFields, NewtonSteps, compute_fields
 from hessianlens.ui.arrows import arrow_segments
 from hessianlens.ui.contours import contour_half
 from hessianlens.ui.overlays.base import OverlayLayer, swatch
 
-ARROWS = 24  # arrows per axis
+ARROWS = NEWTON_ARROWS  # arrows per axis
 # The Newton step counts as "zero" where it is shorter than this fraction of the view's
 # smaller side: small rings round the stationary points (g = 0), where Newton stops.
 ZERO_STEP_FRACTION = 0.02
@@ -24,14 +24,15 @@ DOWNHILL, UPHILL = colours.DOWNHILL, colours.UPHILL
 @dataclass(frozen=True)
 class Payload:
     coarse: GridFields  # the arrows' grid
+    steps: NewtonSteps  # the Newton step at its points (computed here, off the GUI thread)
     zero_lines: tuple[np.ndarray, np.ndarray]  # |Newton step| = ZERO_STEP_FRACTION of the view
 
 
 def prepare(objective, fields) -> Payload:
     rect = fields.rect
     eps = ZERO_STEP_FRACTION * min(rect.width, rect.height)
-    return Payload(compute_fields(objective, rect, ARROWS),
-                   contour_half(fields, fields.newton_length, [eps]))
+    coarse = compute_fields(objective, rect, ARROWS)
+    return Payload(coarse, coarse.newton, contour_half(fields, fields.newton_length, [eps]))
 
 
 class Layer(OverlayLayer):
@@ -54,6 +55,7 @@ class Layer(OverlayLayer):
                        (swatch(None, pg.mkPen(UPHILL, width=2)), "Newton step uphill"),
                        (swatch(None, zpen), "Newton step ~ 0 (stationary point)")]
         self._coarse = None
+        self._steps = None
         self._pixel = (1.0, 1.0)
 
     @property
@@ -68,7 +70,7 @@ class Layer(OverlayLayer):
 
     def update_fields(self, bundle) -> None:
         payload = bundle.payloads[self.spec.name]
-        self._coarse = payload.coarse
+        self._coarse, self._steps = payload.coarse, payload.steps
         self.zero.setData(*payload.zero_lines)
         self.zero_casing.setData(*payload.zero_lines)
         self._redraw()
@@ -78,11 +80,11 @@ class Layer(OverlayLayer):
         self._redraw()
 
     def _redraw(self) -> None:
-        c = self._coarse
+        c, s = self._coarse, self._steps
         if c is None:
             return
         X, Y = np.meshgrid(c.xs, c.ys)
-        dx, dy = c.newton_dx, c.newton_dy
+        dx, dy = s.dx, s.dy
         if self.normalized:
             # Every arrow 0.8 of a cell long: the direction field alone.
             cell = min(c.rect.width / max(len(c.xs) - 1, 1), c.rect.height / max(len(c.ys) - 1, 1))
@@ -96,7 +98,7 @@ class Layer(OverlayLayer):
                 scale = np.minimum(1.0, cap / c.newton_length)
         dx, dy = dx * scale, dy * scale
         both = []
-        for item, mask in ((self.down, c.newton_descent), (self.up, ~c.newton_descent)):
+        for item, mask in ((self.down, s.descent), (self.up, ~s.descent)):
             segments = arrow_segments(X[mask], Y[mask], dx[mask], dy[mask], self._pixel,
                                       head_px=5)
             item.setData(*segments)
