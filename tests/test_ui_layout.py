@@ -86,3 +86,20 @@ def test_every_control_of_the_rates_and_sweep_docks_is_inside_the_dock(qtbot, tm
     qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty())
     qtbot.wait(100)  # its layout settles
     assert not outside(dock)
+
+
+def test_on_a_small_screen_the_dock_tabs_show_their_whole_titles(qtbot, tmp_path):
+    """Four tabs in the right-hand column at 1366 px read 'Inspe...', 'R...' with the style's
+    padding; each tab now gets the width its title asks for."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTabBar
+
+    window = first_window(qtbot, tmp_path, 1366, 768)
+    direct = Qt.FindChildOption.FindDirectChildrenOnly
+    bars = [b for b in window.findChildren(QTabBar, options=direct)
+            if b.isVisible() and b.count() > 1]
+    titles = sorted(b.tabText(i) for b in bars for i in range(b.count()))
+    assert titles == ["Basins", "Convergence", "Inspector", "Methods", "Rates", "Sweep"]
+    for bar in bars:
+        for i in range(bar.count()):
+            assert bar.tabRect(i).width() >= bar.tabSizeHint(i).width(), bar.tabText(i)
