@@ -61,6 +61,7 @@ def run_app(argv=None) -> int:
     window = MainWindow()
     _install_excepthook(lambda: window)
     window.show()
+    app.gui_thread_collector.freeze_start_up()  # set by configure_pyqtgraph
     code = app.exec()  # safe: Qt event loop, not Python exec
     window.session.shutdown()  # no build, ...
     window.plot_view.shutdown()  # ... and no field job may outlive the window

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmapCache
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from hessianlens import colours
 from hessianlens.engine import linalg2
@@ -17,6 +17,7 @@ from hessianlens.engine.fields import MAX_COORDINATE, Rect, not_finite_note
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui import theme
 from hessianlens.ui.field_worker import FieldWorker
+from hessianlens.ui.gui_gc import collect_on_gui_thread
 from hessianlens.ui.legend import LegendBox
 from hessianlens.ui.plane_colours import PlaneColours
 from hessianlens.ui.overlays.base import cache_drawing, image_rect, module_of
@@ -43,6 +44,9 @@ def configure_pyqtgraph() -> None:
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major", segmentedLineMode="on")
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KB))
+    app = QApplication.instance()
+    if app is not None and getattr(app, "gui_thread_collector", None) is None:
+        collect_on_gui_thread(app)  # garbage with Qt objects is never freed on a worker
 
 
 class PlaneViewBox(pg.ViewBox):
