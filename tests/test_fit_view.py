@@ -158,3 +158,11 @@ def test_the_log_colour_scale_on_the_plane(qtbot, window):
     # f itself (the colour bar's new label may have widened the view meanwhile: new fields)
     assert np.array_equal(view.image.image, view.bundle.fields.f, equal_nan=True)
     assert view.bar.axis.labelText == "f"
+
+
+def test_no_stationary_point_names_the_searched_box_in_short_numbers():
+    region = interesting_region(objective_from_text("x + y"), Rect(-0.3123, 6.531, -1.07, 4.52),
+                                (3.1, 1.3))
+    assert region.rect is None
+    assert region.message == ("no stationary point found in [-10, 13.37] x [-10, 10.11]: "
+                              "the view is kept")

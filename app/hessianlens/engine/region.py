@@ -148,8 +148,8 @@ def interesting_region(objective: Objective, view: Rect, start) -> Region:
     sx, sy = float(start[0]), float(start[1])
     if not found:
         return Region(None, (), (), False,
-                      f"no stationary point found in [{box.xmin:g}, {box.xmax:g}] x "
-                      f"[{box.ymin:g}, {box.ymax:g}]: the view is kept")
+                      f"no stationary point found in [{_coord(box.xmin)}, {_coord(box.xmax)}] "
+                      f"x [{_coord(box.ymin)}, {_coord(box.ymax)}]: the view is kept")
     dist = np.array([np.hypot(p.x - sx, p.y - sy) for p in found])
     order = np.argsort(dist, kind="stable")
     nearest = max(float(dist[order[0]]), 1e-12)
