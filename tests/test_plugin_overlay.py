@@ -55,8 +55,12 @@ def test_the_window_offers_draws_and_saves_it(qtbot, tmp_path):
     assert action in view_menu.actions() and action.shortcut().toString() == "Ctrl+9"
     assert calls  # its prepare ran in the fields job
     layer = window.plot_view.overlays["lowest_sample"]
-    with qtbot.waitSignal(window.plot_view.fields_shown, timeout=20_000):
-        window.session.load("(x - 1)**2 + (y + 0.5)**2", Rect(-2, 2, -2, 2))
+    text = "(x - 1)**2 + (y + 0.5)**2"
+    window.session.load(text, Rect(-2, 2, -2, 2))
+    # Built off the GUI thread: the fields shown next may still be the opening function's.
+    view = window.plot_view
+    qtbot.waitUntil(lambda: view.bundle is not None and view.bundle.objective.text == text,
+                    timeout=20_000)
     action.trigger()
     assert layer.mark.isVisible()
     (x,), (y,) = layer.mark.getData()
