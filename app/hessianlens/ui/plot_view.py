@@ -320,7 +320,7 @@ class PlotView(QWidget):
     def legend_entries(self) -> list[tuple[object, str]]:
         """The key: every method's path, then each shown overlay's entries (the colours of a
         covering image only while it is the one seen)."""
-        entries = [(p.path, p.legend_label()) for p in self.trajectories.paths.values()]
+        entries = [(p.sample, p.legend_label()) for p in self.trajectories.paths.values()]
         top = self.covering_layer()
         for name, layer in self.overlays.items():
             if name in self.session.overlays:
@@ -340,7 +340,7 @@ class PlotView(QWidget):
         optional = set().union(*(layer.legend_optional for name, layer in self.overlays.items()
                                  if name in self.session.overlays))
         self.legend.set_entries(self.legend_entries(), {
-            p.path: p.widest_label() for p in self.trajectories.paths.values()}, optional)
+            p.sample: p.widest_label() for p in self.trajectories.paths.values()}, optional)
 
     def busy(self) -> bool:
         """True while the fields or an overlay's own job are being computed."""
