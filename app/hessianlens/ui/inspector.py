@@ -145,6 +145,8 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(top)
         self._heading_row = SteadyLabel(self.heading)  # a new heading on every step
+        # Its own background: a new heading repaints it alone, not the dock's frame behind.
+        self._heading_row.setAutoFillBackground(True)
         layout.addWidget(self._heading_row)
         layout.addWidget(scroll, 1)
 
