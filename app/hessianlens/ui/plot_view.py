@@ -22,6 +22,7 @@ from hessianlens.ui.plane_colours import PlaneColours
 from hessianlens.ui.overlays.base import cache_drawing, image_rect, module_of
 from hessianlens.ui.repaint_gate import RepaintGate
 from hessianlens.ui.session import Session
+from hessianlens.ui.still_stack import mark_still, stack_still_layers
 from hessianlens.ui.trajectories import TrajectoryLayer
 
 VIEW_DEBOUNCE_MS = 80
@@ -114,6 +115,7 @@ class PlotView(QWidget):
         self.plot.addItem(self.contours)
         for item in (self.image, self.contours):
             cache_drawing(item)
+            mark_still(item)
         self.worker = FieldWorker(parent=self)
         self.overlays = {}  # name -> its Layer, in registry order
         for spec in OVERLAYS.values():
@@ -157,6 +159,8 @@ class PlotView(QWidget):
         s.selection_changed.connect(self._selection_changed)
         s.options_changed.connect(self._options_changed)
 
+        # Every item is on the plane: the runs of still layers become one pixmap each.
+        self.still_stacks = stack_still_layers(self.vb.childGroup)
         self._options_changed()
         self._apply_rect(session.rect)
         self.trajectories.rebuild()

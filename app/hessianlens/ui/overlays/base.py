@@ -16,6 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QPen
 
+from hessianlens.ui.still_stack import mark_still
+
 
 def cache_drawing(item) -> None:
     """Keep the item's rendering in a pixmap until its data or the zoom changes: the layers
@@ -75,9 +77,12 @@ class OverlayLayer(QObject):
         self.settings = spec.resolve({})
 
     def _add(self, item, z: float, cache: bool = True):
+        """Put item on the plane at z, hidden; cache: a still layer (kept as a pixmap and
+        drawn with its neighbours from one, see still_stack), else redrawn as it changes."""
         item.setZValue(z)
         if cache:
             cache_drawing(item)
+            mark_still(item)
         item.setVisible(False)
         self.plot.addItem(item)
         self.items.append(item)

@@ -23,7 +23,8 @@ class Layer(SelectionLayer):
         self.lines = self._add(pg.PlotCurveItem(pen=pg.mkPen("k", width=1), connect="finite"),
                                20, cache=False)
         self.centre = self._add(pg.ScatterPlotItem(symbol="+", size=14,
-                                                   pen=pg.mkPen("w", width=2)), 21)
+                                                   pen=pg.mkPen("w", width=2)), 21,
+                                cache=False)  # at the iterate: it moves every step
         # The key's sample takes the selected method's colour, as the lines do.
         self.sample = swatch(None, pg.mkPen("#444", width=1.5))
         self.legend = [(self.sample, "quadratic model at the selected iterate")]
