@@ -1,6 +1,7 @@
 """The inspector's layout: the story first and whole, numbers never cut (pytest-qt)."""
 
 import pytest
+from PySide6.QtCore import QPoint
 
 from hessianlens.engine import explain
 from hessianlens.engine.fields import Rect
@@ -24,13 +25,17 @@ def inspector(qtbot):
     return panel
 
 
+def top(widget, panel) -> int:
+    return widget.mapTo(panel, QPoint(0, 0)).y()
+
+
 def test_the_story_comes_first_and_wraps_whole(inspector):
     first_number = inspector.values["x"]
     for label in STORY_ROWS:
         value = inspector.values[label]
         if not value.text():
             continue
-        assert value.y() < first_number.y(), label
+        assert top(value, inspector) < top(first_number, inspector), label
         assert value.wordWrap()
         assert value.height() >= value.heightForWidth(value.width()), label  # not cut
         assert value.width() <= inspector.scroll.viewport().width()

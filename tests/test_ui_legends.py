@@ -78,7 +78,7 @@ def test_clicks_on_the_plane_key_never_move_the_start_or_hide_a_path(qtbot, wind
     for part in parts(view.legend):
         click_scene_point(qtbot, view.graphics, scene_rect(part).center())
         assert session.start == start and session.step == step
-    assert all(p.path.isVisible() for p in view.trajectories.paths.values())
+    assert all(item.isVisible() for p in view.trajectories.paths.values() for item in p.items)
     assert all(item.isVisible() for layer in view.overlays.values() if layer.visible
                for item, _ in layer.legend if hasattr(item, "isVisible"))
 

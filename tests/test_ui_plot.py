@@ -26,9 +26,9 @@ def test_opening_state_is_the_write_up_example_3(window):
     assert {m.name: m.learning_rate for m in s.enabled_methods()} == {"gd": 0.5, "newton": 0.5}
     assert s.equal_aspect and not s.log_colour
     # Newton heads for the saddle at (3.14, 0.63); both paths are drawn whole.
-    newton = window.plot_view.trajectories.paths["newton"].path.getData()
-    assert len(newton[0]) == len(s.trajectories["newton"].iterates)
-    assert abs(newton[0][-1] - np.pi) < 1e-3 and 0.5 < newton[1][-1] < 1.0
+    newton = window.plot_view.trajectories.paths["newton"].drawn_points()
+    assert len(newton) == len(s.trajectories["newton"].iterates)
+    assert abs(newton[-1, 0] - np.pi) < 1e-3 and 0.5 < newton[-1, 1] < 1.0
 
 
 def test_click_sets_the_start_at_the_clicked_data_coordinates(qtbot, window):
@@ -40,7 +40,7 @@ def test_click_sets_the_start_at_the_clicked_data_coordinates(qtbot, window):
     assert window.session.start == pytest.approx((x, y))
     assert abs(window.session.start[0] - 2.0) <= sx and abs(window.session.start[1] - 3.5) <= sy
     for name, path in view.trajectories.paths.items():
-        px, py = path.path.getData()
+        px, py = path.drawn_points().T
         assert (px[0], py[0]) == pytest.approx(window.session.start)
 
 
@@ -54,7 +54,7 @@ def test_dragging_the_start_marker_retraces_while_dragging(qtbot, window):
     assert len(retraced) >= len(waypoints) - 1  # live, at every move, not only on release
     end = viewport_to_data(view, waypoints[-1])
     assert session.start == pytest.approx(end, abs=2 * max(view.vb.viewPixelSize()))
-    px, py = view.trajectories.paths["gd"].path.getData()
+    px, py = view.trajectories.paths["gd"].drawn_points().T
     assert (px[0], py[0]) == pytest.approx(session.start)
 
 

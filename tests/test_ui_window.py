@@ -16,7 +16,7 @@ def window(qtbot, tmp_path):
 
 
 def shown_lengths(window):
-    return {name: len(p.path.getData()[0]) for name, p in window.plot_view.trajectories.paths.items()}
+    return {name: len(p.drawn_points()) for name, p in window.plot_view.trajectories.paths.items()}
 
 
 def test_step_advances_every_enabled_trajectory_by_one_iterate_and_back_undoes_it(window):
@@ -42,9 +42,9 @@ def test_a_finished_method_keeps_its_last_iterate_and_shows_its_status(window):
     lengths = shown_lengths(window)
     assert lengths["newton"] == newton_steps + 1 and lengths["gd"] == newton_steps + 3
     labels = dict((item, label) for item, label in window.plot_view.legend_entries())
-    newton_label = labels[window.plot_view.trajectories.paths["newton"].path]
+    newton_label = labels[window.plot_view.trajectories.paths["newton"].sample]
     assert "converged" in newton_label
-    assert window.plot_view.legend.label_of(window.plot_view.trajectories.paths["newton"].path) \
+    assert window.plot_view.legend.label_of(window.plot_view.trajectories.paths["newton"].sample) \
         == newton_label
 
 

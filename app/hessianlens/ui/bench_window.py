@@ -52,6 +52,14 @@ def spread(values) -> dict:
             "max": round(max(values), 1), "n": len(values)}
 
 
+def drawn_points(view) -> dict:
+    """Each method's iterates shown as dots, as given to the plane's items (n x 2)."""
+    return {name: path.drawn_points() if hasattr(path, "drawn_points") else  # older: one item
+            np.column_stack([np.asarray([] if v is None else v, dtype=float)
+                             for v in (path.path.xData, path.path.yData)])
+            for name, path in view.trajectories.paths.items()}
+
+
 class PaintClock:
     """Times paints to their end: an event filter that, for a paint event, delivers it itself
     (the widget's own filters and paintEvent run inside) and notes the time after."""
@@ -137,17 +145,12 @@ class WindowDriver:
         bundle = self.view.bundle
         if bundle is None or bundle.objective is not self.session.objective:
             return False
-        paths = self.view.trajectories.paths
+        drawn = drawn_points(self.view)
         for name in self.session.trajectories:
-            path = paths.get(name)
-            if path is None:
-                return False
-            x, y = path.path.xData, path.path.yData  # as given (getData clips to the view)
             shown = np.array([it.x for it in self.session.shown_iterates(name)],
                              dtype=float).reshape(-1, 2)
-            drawn = np.column_stack([np.asarray(x if x is not None else [], dtype=float),
-                                     np.asarray(y if y is not None else [], dtype=float)])
-            if drawn.shape != shown.shape or not np.array_equal(drawn, shown, equal_nan=True):
+            if name not in drawn or drawn[name].shape != shown.shape or \
+                    not np.array_equal(drawn[name], shown, equal_nan=True):
                 return False
         return True
 
@@ -175,9 +178,7 @@ class WindowDriver:
 
     # The step each widget shows (for playback, where a widget may lag behind the session).
     def plane_step(self) -> int:
-        paths = self.view.trajectories.paths.values()
-        return max((len(p.path.xData) - 1 for p in paths if p.path.xData is not None),
-                   default=-1)
+        return max((len(p) - 1 for p in drawn_points(self.view).values()), default=-1)
 
     def convergence_step(self) -> int:
         return round(self.window.convergence.step_lines[0].value())

@@ -52,6 +52,20 @@ def set_finite(curve: pg.PlotDataItem, k: np.ndarray, y: np.ndarray) -> None:
         curve.setData([], [])
 
 
+class StepLine(pg.InfiniteLine):
+    """The line at the current step. When it moves, pyqtgraph's line asks its plot to fit the
+    range again and repaints the whole plot for that; the fit happens at the start of the
+    next paint (ViewBox.prepareForPaint), and the line's move repaints where it was and is,
+    so this one only asks for the fit: a playback step repaints two strips, not both plots."""
+
+    def informViewBoundsChanged(self):  # noqa: N802 (pyqtgraph override)
+        view = self.getViewBox()
+        if not hasattr(view, "_autoRangeNeedsUpdate"):  # another pyqtgraph: its own way
+            super().informViewBoundsChanged()
+        elif any(view.state["autoRange"]):  # as ViewBox.itemBoundsChanged, without update()
+            view._autoRangeNeedsUpdate = True
+
+
 class ConvergencePlot(QWidget):
     """Linked plots against iteration: log10 |grad f| above, f below, and ||B - H|| / ||H||
     under them while a method records a Hessian estimate."""
@@ -95,7 +109,7 @@ class ConvergencePlot(QWidget):
         pen = pg.mkPen("#888", width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
         self.step_lines = []
         for plot in (self.grad_plot, self.f_plot, self.estimate_plot):
-            line = pg.InfiniteLine(angle=90, movable=True, pen=pen)
+            line = StepLine(angle=90, movable=True, pen=pen)
             line.setZValue(10)
             line.sigPositionChangeFinished.connect(self._line_moved)
             plot.addItem(line, ignoreBounds=True)

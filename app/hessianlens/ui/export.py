@@ -23,6 +23,7 @@ from hessianlens.engine.serialize import trajectories_to_csv, trajectories_to_js
 from hessianlens.files import (atomic_path, check_png, check_xml, write_bytes_atomic,
                                write_text_atomic)
 from hessianlens.ui.session import Session
+from hessianlens.ui.still_stack import drawn_directly
 from hessianlens.ui.svg_device import SvgDevice
 
 # Light background (print): the colour image of f is washed out towards white, so a
@@ -115,7 +116,8 @@ def render_image(view, width: int, height: int, light: bool = False) -> QImage:
     # Paint as on a screen of device pixel ratio `scale`: pens, markers and text all keep
     # their on-screen proportions (a plain painter scale would leave 1-pixel cosmetic pens thin).
     image.setDevicePixelRatio(scale)
-    with light_background(view, light), vector_markers(widget.scene()):
+    with light_background(view, light), vector_markers(widget.scene()), \
+            drawn_directly(widget.scene()):
         settle()
         painter = QPainter(image)
         try:
@@ -188,7 +190,7 @@ def save_svg(view, path, width: int, height: int, light: bool = False) -> None:
     widget = view.graphics
     w, h = max(widget.width(), 1), max(widget.height(), 1)
     with light_background(view, light), uncached(widget.scene()), \
-            vector_markers(widget.scene()):
+            vector_markers(widget.scene()), drawn_directly(widget.scene()):
         settle()
         device = SvgDevice(w, h)
         painter = QPainter(device)

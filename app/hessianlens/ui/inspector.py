@@ -12,6 +12,7 @@ from hessianlens.engine.rules import RULES
 from hessianlens.engine.explain import fmt_matrix, fmt_number, fmt_vector
 from hessianlens.ui.jobs import Job
 from hessianlens.ui.repaint_gate import call_now
+from hessianlens.ui.steady_label import SteadyLabel
 
 # (row label, tooltip), in display order. The values come from explain.inspect_point.
 ROWS = (
@@ -117,15 +118,19 @@ class InspectorPanel(QWidget):
                 value.setFont(mono)
             self.values[label] = value
             self.captions[label] = name
+        # Each value in a holder: a new number lays the page out again only when its size
+        # changes (see steady_label).
+        rows = {label: SteadyLabel(value) for label, value in self.values.items()}
+        self._rows = rows
         for label in STORY_ROWS:
-            column.addWidget(self.values[label])
+            column.addWidget(rows[label])
         column.addLayout(form)
         for label, _ in ROWS:
             if label not in WORD_ROWS:
-                form.addRow(self.captions[label], self.values[label])
+                form.addRow(self.captions[label], rows[label])
         column.addWidget(self.captions["relatives"])
-        column.addWidget(self.values["relatives"])
-        column.addWidget(self.values["largest difference"])
+        column.addWidget(rows["relatives"])
+        column.addWidget(rows["largest difference"])
         column.addStretch(1)
         self.values["flags"].setStyleSheet("color: #b00020;")
         scroll = QScrollArea()
@@ -139,7 +144,10 @@ class InspectorPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.note)
         layout.addLayout(top)
-        layout.addWidget(self.heading)
+        self._heading_row = SteadyLabel(self.heading)  # a new heading on every step
+        # Its own background: a new heading repaints it alone, not the dock's frame behind.
+        self._heading_row.setAutoFillBackground(True)
+        layout.addWidget(self._heading_row)
         layout.addWidget(scroll, 1)
 
         # Several signals arrive together (a new start point retraces and moves the step):
@@ -203,7 +211,7 @@ class InspectorPanel(QWidget):
         return self.values[label].text()
 
     def _set(self, label: str, text: str) -> None:
-        self.values[label].setText(text)
+        self._rows[label].set_text(text)
 
     def refresh(self) -> None:
         """Show the exact numbers for the selected iterate; numdifftools follows shortly."""
@@ -215,16 +223,16 @@ class InspectorPanel(QWidget):
         self.iterate = it
         if it is None and session.objective is None:  # the first function is being built
             self.inspection = self.comparison = None
-            self.heading.setText("")
+            self._heading_row.set_text("")
             for label in self.values:
                 self._set(label, "")
             return
         if it is None:
             self.inspection = self.comparison = None
             self._compare_timer.stop()
-            self.heading.setText(f"{explain.method_title(name)} is not enabled: enable it in "
-                                 f"the methods panel to inspect its iterates" if name
-                                 else "No method to inspect")
+            self._heading_row.set_text(
+                f"{explain.method_title(name)} is not enabled: enable it in the methods panel "
+                f"to inspect its iterates" if name else "No method to inspect")
             for label in self.values:
                 self._set(label, "")
             return
@@ -232,8 +240,8 @@ class InspectorPanel(QWidget):
         ins = explain.inspect_point(session.objective, it.x, gradient_learning_rate(session))
         self.inspection, self.comparison = ins, None
         end = f": {traj.message}" if session.is_finished(name) else ""
-        self.heading.setText(f"{explain.method_title(name)}, iterate {it.k} of "
-                             f"{traj.steps_taken}{end}")
+        self._heading_row.set_text(f"{explain.method_title(name)}, iterate {it.k} of "
+                                   f"{traj.steps_taken}{end}")
         self.heading.setToolTip(f"{explain.method_title(name)}: "
                                 f"{explain.method_explanation(name)}")
         told = explain.story(ins, it, name)
@@ -264,7 +272,7 @@ class InspectorPanel(QWidget):
         for label, text in values.items():
             self._set(label, text)
         self.captions["gradient step"].setText(f"gradient step (lr {ins.learning_rate:g})")
-        self.values["flags"].setVisible(bool(flags))
+        self._rows["flags"].setVisible(bool(flags))
         self._compare_job.cancel()
         self._compare_timer.start()
 

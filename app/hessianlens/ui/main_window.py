@@ -266,7 +266,7 @@ class MainWindow(QMainWindow):
         for a in self.playback.actions:
             play.addAction(a)
         play.addWidget(self.playback.speed)
-        play.addWidget(self.playback.counter)
+        play.addWidget(self.playback.counter_widget)
         self.addToolBar(play)
 
     def _overlay_toggled(self, name: str, on: bool) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSpinBox, QStyle, QWidget
 
 from hessianlens.ui.session import Session
+from hessianlens.ui.steady_label import SteadyLabel
 
 
 class Playback(QObject):
@@ -52,6 +53,9 @@ class Playback(QObject):
         self.speed.valueChanged.connect(self._speed_changed)
         self.counter = QLabel()
         self.counter.setToolTip("Current step / steps until every method has finished")
+        # The counter's place in a toolbar: its new text on every step made the toolbar, and
+        # with it the whole main window, lay itself out again (see steady_label).
+        self.counter_widget = SteadyLabel(self.counter)
         self.timer = QTimer(self, singleShot=True)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self._tick)
@@ -133,4 +137,4 @@ class Playback(QObject):
         self.back_action.setEnabled(s.step > 0)
         self.reset_action.setEnabled(s.step > 0)
         self.step_action.setEnabled(not s.at_end)
-        self.counter.setText(f" step {s.step} / {s.last_step} ")
+        self.counter_widget.set_text(f" step {s.step} / {s.last_step} ")

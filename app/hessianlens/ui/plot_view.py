@@ -23,6 +23,7 @@ from hessianlens.ui.plane_colours import PlaneColours
 from hessianlens.ui.overlays.base import cache_drawing, image_rect, module_of
 from hessianlens.ui.repaint_gate import RepaintGate
 from hessianlens.ui.session import Session
+from hessianlens.ui.still_stack import mark_still, stack_still_layers
 from hessianlens.ui.trajectories import TrajectoryLayer
 
 VIEW_DEBOUNCE_MS = 80
@@ -122,6 +123,7 @@ class PlotView(QWidget):
         self.plot.addItem(self.contours)
         for item in (self.image, self.contours):
             cache_drawing(item)
+            mark_still(item)
         self.worker = FieldWorker(parent=self)
         self.overlays = {}  # name -> its Layer, in registry order
         for spec in OVERLAYS.values():
@@ -165,6 +167,8 @@ class PlotView(QWidget):
         s.selection_changed.connect(self._selection_changed)
         s.options_changed.connect(self._options_changed)
 
+        # Every item is on the plane: the runs of still layers become one pixmap each.
+        self.still_stacks = stack_still_layers(self.vb.childGroup)
         self._options_changed()
         self._apply_rect(session.rect)
         self.trajectories.rebuild()
@@ -328,7 +332,7 @@ class PlotView(QWidget):
     def legend_entries(self) -> list[tuple[object, str]]:
         """The key: every method's path, then each shown overlay's entries (the colours of a
         covering image only while it is the one seen)."""
-        entries = [(p.path, p.legend_label()) for p in self.trajectories.paths.values()]
+        entries = [(p.sample, p.legend_label()) for p in self.trajectories.paths.values()]
         top = self.covering_layer()
         for name, layer in self.overlays.items():
             if name in self.session.overlays:
@@ -348,7 +352,7 @@ class PlotView(QWidget):
         optional = set().union(*(layer.legend_optional for name, layer in self.overlays.items()
                                  if name in self.session.overlays))
         self.legend.set_entries(self.legend_entries(), {
-            p.path: p.widest_label() for p in self.trajectories.paths.values()}, optional)
+            p.sample: p.widest_label() for p in self.trajectories.paths.values()}, optional)
 
     def busy(self) -> bool:
         """True while the fields or an overlay's own job are being computed."""

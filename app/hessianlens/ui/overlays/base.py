@@ -14,6 +14,9 @@ import importlib
 
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QPen
+
+from hessianlens.ui.still_stack import mark_still
 
 
 def cache_drawing(item) -> None:
@@ -21,6 +24,15 @@ def cache_drawing(item) -> None:
     that do not move during an animation then cost a blit per frame instead of a redraw."""
     target = getattr(item, "curve", item)  # a PlotDataItem draws through its curve
     target.setCacheMode(target.CacheMode.DeviceCoordinateCache)
+
+
+def set_pen(item, colour, width: float) -> None:
+    """Give a line item a pen of this colour and width unless its pen is one: a new pen makes
+    the item draw again, and a playback step would give the same one every time."""
+    pen = item.opts["pen"]
+    if not isinstance(pen, QPen) or pen.color() != pg.mkColor(colour) or \
+            pen.widthF() != width:
+        item.setPen(pg.mkPen(colour, width=width))
 
 
 def swatch(colour, label_pen=None) -> pg.PlotDataItem:
@@ -65,9 +77,12 @@ class OverlayLayer(QObject):
         self.settings = spec.resolve({})
 
     def _add(self, item, z: float, cache: bool = True):
+        """Put item on the plane at z, hidden; cache: a still layer (kept as a pixmap and
+        drawn with its neighbours from one, see still_stack), else redrawn as it changes."""
         item.setZValue(z)
         if cache:
             cache_drawing(item)
+            mark_still(item)
         item.setVisible(False)
         self.plot.addItem(item)
         self.items.append(item)

@@ -23,6 +23,7 @@ from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import steps_text
 from hessianlens.ui.jobs import Job, JobResult
 from hessianlens.ui.overlays.base import OverlayLayer, image_rect, swatch
+from hessianlens.ui.still_stack import mark_still
 
 DEBOUNCE_MS = 150
 OPACITY = 255  # opaque: the plane shows the key's colours (f's contours stay on top)
@@ -104,6 +105,7 @@ class Layer(OverlayLayer):
         self.outlines.setZValue(-5)
         for item in (self.image, self.outlines):
             item.setVisible(False)
+            mark_still(item)  # changes with a new map, not while the paths play
             self.plot.addItem(item)
         self.job = Job(DEBOUNCE_MS, self)
         self.job.finished.connect(self._deliver)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QPen
 
 from hessianlens.engine.beliefs import picture
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.rules import RULES
 from hessianlens.engine.rules.quasi import percent
-from hessianlens.ui.contours import EMPTY
-from hessianlens.ui.overlays.base import SelectionLayer, swatch
+from hessianlens.ui.overlays.base import SelectionLayer, set_pen, swatch
 
 # Above the paths (trajectories.Z_PATH = 50 and up): the selected iterate's picture is what the
 # user is looking at; below the start marker (100).
@@ -35,8 +35,9 @@ RATE_STYLES = {  # label in the picture -> (legend words, colour, symbol)
 }
 
 
-def _curve(item, curve) -> None:
-    item.setData(*(EMPTY if curve is None else curve))
+def _holds(item) -> bool:
+    data = item.data["x"] if isinstance(item, pg.ScatterPlotItem) else item.xData
+    return data is not None and len(data) > 0
 
 
 class Layer(SelectionLayer):
@@ -44,11 +45,12 @@ class Layer(SelectionLayer):
 
     def __init__(self, spec, host):
         super().__init__(spec, host)
-        self.true_curve = self._add(pg.PlotDataItem(pen=TRUE_PEN, shadowPen=TRUE_CASING,
-                                                     connect="finite"), Z,
-                                    cache=False)
-        self.believed_curve = self._add(pg.PlotDataItem(connect="finite"), Z + 1, cache=False)
-        self.circle = self._add(pg.PlotDataItem(connect="finite"), Z + 1, cache=False)
+        # Lines are plain curve items: a pyqtgraph PlotDataItem costs five times as much to
+        # give new data, and these change on every playback step.
+        self.true_curve = self._add(pg.PlotCurveItem(pen=TRUE_PEN, shadowPen=TRUE_CASING,
+                                                     connect="finite"), Z, cache=False)
+        self.believed_curve = self._add(pg.PlotCurveItem(connect="finite"), Z + 1, cache=False)
+        self.circle = self._add(pg.PlotCurveItem(connect="finite"), Z + 1, cache=False)
         self.path = self._add(pg.PlotDataItem(connect="finite", symbol="o", symbolSize=5),
                               Z + 2, cache=False)
         self.rate_lines = {k: self._add(pg.PlotDataItem(connect="pairs", symbolSize=9),
@@ -59,6 +61,8 @@ class Layer(SelectionLayer):
         self.cauchy = self._add(pg.ScatterPlotItem(symbol="d", size=12, pen=OUTLINE,
                                                    brush=pg.mkBrush("w")), Z + 3, cache=False)
         self.centres = self._add(pg.ScatterPlotItem(symbol="+", size=13), Z + 3, cache=False)
+        # The centres' pens by colour: pyqtgraph renders a marker again for every new pen.
+        self._centre_pens: dict = {}
         # One legend sample per part, kept, so that playback only changes the words.
         self.samples = {
             "true": pg.PlotDataItem([0, 1], [0, 0], pen=TRUE_PEN, shadowPen=TRUE_CASING),
@@ -73,18 +77,6 @@ class Layer(SelectionLayer):
         }
         self.picture = None  # the engine's Picture on screen
         self._shown = None  # (iterate, bundle, colour, view) drawn last
-
-    def _clear(self) -> None:
-        # Only the items that hold something: a method draws two or three of them, and
-        # emptying an empty item again cost a setData on every playback step.
-        for item in (self.true_curve, self.believed_curve, self.circle, self.path,
-                     *self.rate_lines.values()):
-            if item.xData is not None and len(item.xData):
-                item.setData(*EMPTY)
-        for item in (self.minimiser, self.cauchy, self.centres):
-            if len(item.data):
-                item.setData([], [])
-        self.picture = None
 
     def update_selection(self, bundle) -> None:
         if not self.visible:
@@ -104,15 +96,20 @@ class Layer(SelectionLayer):
                 and shown[2:] == (colour, view):
             return  # the same iterate on the same grid: nothing to redraw
         self._shown = (it, bundle, colour, view)
-        self._clear()
+        self.picture = None
         rule_class = RULES.get(name)
-        legend = []
+        legend, drawn = [], set()
         if it is not None and config is not None and rule_class is not None \
                 and np.all(np.isfinite(it.hessian)):
             pic = picture(rule_class(**config.params), it, float(np.hypot(view.width,
                                                                           view.height)))
             self.picture = pic
-            legend = self._draw(pic, method_title(name), colour)
+            legend = self._draw(pic, method_title(name), colour, drawn)
+        # Empty the parts this picture has not drawn (each item is given data once: a method
+        # draws two or three of them, and emptying them first cost a setData apiece).
+        for item in self.items:
+            if item not in drawn and _holds(item):
+                item.setData([], [])
         if [item for item, _ in legend] != [item for item, _ in self.legend]:
             self.legend = legend
             self.changed.emit()  # a different set of entries: the plane rebuilds its legend
@@ -122,27 +119,40 @@ class Layer(SelectionLayer):
     def _entry(self, part: str, words: str, colour: str | None = None):
         item = self.samples[part]
         if colour is not None:
+            colour = pg.mkColor(colour)
             if part == "minimiser":
-                item.setSymbolBrush(colour)
-            else:
+                if pg.mkBrush(item.opts["symbolBrush"]).color() != colour:
+                    item.setSymbolBrush(colour)
+            elif pg.mkPen(item.opts["pen"]).color() != colour:
                 pen = pg.mkPen(item.opts["pen"])
-                pen.setColor(pg.mkColor(colour))
+                pen.setColor(colour)
                 item.setPen(pen)
         return item, words
 
-    def _draw(self, pic, title: str, colour: str) -> list:
+    def _draw(self, pic, title: str, colour: str, drawn: set) -> list:
+        """Give each part of the picture its data (noting the items in drawn); the legend."""
+
+        def curve(item, xy) -> None:
+            if xy is not None and len(xy[0]):
+                item.setData(*xy)
+                drawn.add(item)
+
+        def spots(item, pos, **style) -> None:
+            item.setData(pos=np.asarray(pos, dtype=float).reshape(-1, 2), **style)
+            drawn.add(item)
+
         legend = []
-        _curve(self.true_curve, (pic.true_model.xs, pic.true_model.ys))
+        curve(self.true_curve, (pic.true_model.xs, pic.true_model.ys))
         centres, pens = [], []
         if pic.true_model.xs.size:
             legend.append(self._entry("true", f"true H's model through the iterate "
                                               f"({pic.true_model.kind}, + its centre)"))
         if pic.true_model.centre is not None:
             centres.append(pic.true_model.centre)
-            pens.append(pg.mkPen("w", width=2))
+            pens.append(self._centre_pen("w"))
         if pic.believed_model is not None:
-            self.believed_curve.setPen(pg.mkPen(colour, width=2.5))
-            _curve(self.believed_curve, (pic.believed_model.xs, pic.believed_model.ys))
+            set_pen(self.believed_curve, colour, 2.5)
+            curve(self.believed_curve, (pic.believed_model.xs, pic.believed_model.ys))
             notes = []
             if pic.estimate_error is not None:
                 notes.append(f"B off by {percent(pic.estimate_error)} of H")
@@ -152,26 +162,27 @@ class Layer(SelectionLayer):
             legend.append(self._entry("believed", words, colour))
             if pic.believed_model.centre is not None:
                 centres.append(pic.believed_model.centre)
-                pens.append(pg.mkPen(colour, width=2))
+                pens.append(self._centre_pen(colour))
         if centres:
-            self.centres.setData(pos=np.array(centres), pen=pens)
+            spots(self.centres, centres, pen=pens)
         if pic.circle is not None:
             # Lighter and thinner than the model's curve, which is often about as large.
-            self.circle.setPen(pg.mkPen(pg.mkColor(colour).lighter(150), width=1.5))
-            _curve(self.circle, pic.circle)
+            lighter = pg.mkColor(colour).lighter(150)
+            set_pen(self.circle, lighter, 1.5)
+            curve(self.circle, pic.circle)
             legend.append(self._entry("radius", f"trust radius {pic.radius:.3g}",
-                                      pg.mkColor(colour).lighter(150).name()))
+                                      lighter.name()))
         if pic.minimiser is not None:
-            self.minimiser.setData(pos=[pic.minimiser], brush=pg.mkBrush(colour))
+            spots(self.minimiser, [pic.minimiser], brush=pg.mkBrush(colour))
             legend.append(self._entry("minimiser", "model minimiser in the radius", colour))
         if pic.cauchy is not None:
-            self.cauchy.setData(pos=[pic.cauchy])
+            spots(self.cauchy, [pic.cauchy])
             legend.append(self._entry("cauchy", "Cauchy point"))
         if pic.dogleg is not None:
             self.path.setPen(pg.mkPen(colour, width=1.5))
             self.path.setSymbolBrush(colour)
             self.path.setSymbolPen(OUTLINE)
-            _curve(self.path, pic.dogleg)
+            curve(self.path, pic.dogleg)
             legend.append(self._entry("dogleg", "dogleg path to the Newton point", colour))
         for key, end in (pic.rate_steps or {}).items():
             words, line_colour, symbol = RATE_STYLES[key]
@@ -181,6 +192,12 @@ class Layer(SelectionLayer):
             item.setSymbol(symbol)
             item.setSymbolBrush(line_colour)
             item.setSymbolPen(OUTLINE)
-            item.setData([pic.x[0], end[0]], [pic.x[1], end[1]])
+            curve(item, ([pic.x[0], end[0]], [pic.x[1], end[1]]))
             legend.append(self._entry(key, words, line_colour))
         return legend
+
+    def _centre_pen(self, colour) -> QPen:
+        pen = self._centre_pens.get(colour)
+        if pen is None:
+            pen = self._centre_pens[colour] = pg.mkPen(colour, width=2)
+        return pen
