@@ -225,10 +225,15 @@ def test_the_colour_bar_is_as_tall_as_the_plots_box(qtbot, window):
     from uihelpers import settle
 
     view = window.plot_view
-    for size in ((1366, 768), (1600, 1000)):
+    for size, overlay in (((1366, 768), None), ((1600, 1000), None),
+                          ((1366, 768), "determinant"), ((1600, 1000), "stability")):
+        if overlay is not None:  # an overlay that covers the plane shows its own bar there
+            window.session.set_overlay(overlay, True)
+            qtbot.waitUntil(lambda: view.colours.bar_shown is view.overlays[overlay].colour_bar,
+                            timeout=20_000)
         window.resize(*size)
         settle(qtbot, window)
         box = view.vb.sceneBoundingRect()
-        bar = view.bar.getViewBox().sceneBoundingRect()
+        bar = view.colours.bar_shown.getViewBox().sceneBoundingRect()
         assert abs(bar.top() - box.top()) <= 2 and abs(bar.bottom() - box.bottom()) <= 2, \
-            (size, box, bar)
+            (size, overlay, box, bar)

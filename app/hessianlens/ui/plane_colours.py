@@ -9,6 +9,7 @@ import pyqtgraph as pg
 
 from hessianlens import colours
 from hessianlens.ui.contours import prepare_log_colours
+from hessianlens.ui import theme
 
 LOG_COLOURS = "log_colours"  # the field worker's payload of f's log colour scale, while it is on
 
@@ -92,6 +93,7 @@ class PlaneColours:
             if self.bar_shown is not None:
                 v.graphics.ci.removeItem(self.bar_shown)
             if bar is not None:
+                theme.align_colour_bar(bar, v.plot)
                 v.graphics.ci.addItem(bar, 0, 1)
             self.bar_shown = bar
         pen = colours.CONTOUR_ON_F if top is None else colours.CONTOUR_ON_OVERLAY

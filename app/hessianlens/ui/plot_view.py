@@ -112,11 +112,8 @@ class PlotView(QWidget):
                                    values=(0, 1))
         self.bar.setImageItem(self.image)
         theme.style_colour_bar(self.bar, "f")
+        theme.align_colour_bar(self.bar, self.plot)
         self.graphics.addItem(self.bar, 0, 1)
-        # The bar as tall as the plot's box, not as the plot with its x axis below it.
-        left, top, right, bottom = self.bar.layout.getContentsMargins()
-        self.bar.layout.setContentsMargins(left, top, right,
-                                           bottom + self.plot.getAxis("bottom").maximumHeight())
         self.contours = pg.PlotDataItem(pen=pg.mkPen(colours.CONTOUR_ON_F, width=1),
                                         connect="finite")
         self.contours.setZValue(-10)

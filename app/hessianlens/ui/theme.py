@@ -27,3 +27,14 @@ def style_colour_bar(bar: pg.ColorBarItem, label: str) -> None:
     the frame's other side: with a label set later on the value axis, f's bar showed two.)"""
     style_axis(bar.axis)
     bar.axis.setLabel(label)
+
+
+def align_colour_bar(bar: pg.ColorBarItem, plot: pg.PlotItem) -> None:
+    """The bar as tall as the plot's box beside it, not as the plot with its x axis and label
+    below it (once per bar: its bottom margin takes the axis's height)."""
+    if getattr(bar, "_aligned_to_plot", False):
+        return
+    left, top, right, bottom = bar.layout.getContentsMargins()
+    bar.layout.setContentsMargins(left, top, right,
+                                  bottom + plot.getAxis("bottom").maximumHeight())
+    bar._aligned_to_plot = True
