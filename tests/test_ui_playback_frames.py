@@ -182,6 +182,9 @@ def test_the_inspector_is_laid_out_as_afresh_after_every_step(qtbot, window):
     for k in range(0, session.last_step + 1, 3):
         session.set_step(k)
         qtbot.waitUntil(lambda: inspector.iterate is session.selected_iterate())
+        # the numdifftools rows arrive from a worker and may wrap to two lines: measure
+        # once they are in
+        qtbot.waitUntil(lambda: not inspector.busy(), timeout=10000)
         qtbot.wait(20)
         shown = places()
         for holder in holders:  # the layout hears of every size again
