@@ -182,6 +182,10 @@ def method_label(session: Session, name: str) -> str:
     text = _method_heading(name, session.methods[name].params)
     traj = session.trajectories.get(name)
     if traj is not None and session.is_finished(name):
+        if traj.status == DIVERGED and traj.steps_taken == 0:
+            # f not finite at the start (or the start outside the region): nothing diverged,
+            # the method never began; the status bar says why
+            return text + ": cannot start here"
         status = STATUS_WORDS.get(traj.status, traj.status)
         if traj.end_kind:  # "converged to a saddle": the flag the write-up asks for
             status += f" to a {traj.end_kind}"
