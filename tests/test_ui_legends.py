@@ -114,8 +114,27 @@ def test_the_convergence_key_is_above_the_curves_and_inert(qtbot, window):
 def test_the_convergence_dock_is_light_like_the_rest(window):
     conv = window.convergence
     assert conv.graphics.backgroundBrush().color().lightness() == 255
-    axis = conv.f_plot.getAxis("left")
-    assert axis.textPen().color().lightness() < 100  # dark text on white
+    for plot in (conv.grad_plot, conv.f_plot, conv.estimate_plot):
+        axis = plot.getAxis("left")
+        assert axis.textPen().color().lightness() < 100  # dark text on white
+
+
+def test_the_iteration_axis_numbers_its_first_iteration(qtbot, window):
+    from PySide6.QtGui import QImage, QPainter
+
+    conv = window.convergence
+    window.docks["convergence"].show()
+    window.docks["convergence"].raise_()
+    qtbot.waitUntil(lambda: conv.f_plot.getAxis("bottom").width() > 50, timeout=5_000)
+    conv.f_plot.setXRange(0, 20, padding=0)
+    axis = conv.f_plot.getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    assert "0" in [text for _, _, text in texts]
 
 
 def test_the_one_step_key_is_under_its_plot(qtbot, window):
@@ -130,3 +149,18 @@ def test_the_one_step_key_is_under_its_plot(qtbot, window):
         assert not r.intersects(box)
         assert not any(r.intersects(m) for m in markers)
     assert "tangent at w0" in plot.legend.labels()
+
+
+def test_a_start_where_f_is_not_finite_is_not_called_diverged(qtbot, window):
+    from uihelpers import wait_for_function
+
+    session = window.session
+    session.load("log(x) + y**2", start=(-1.0, 0.5))  # log of a negative number: NaN
+    wait_for_function(qtbot, session, "log(x) + y**2")
+    qtbot.waitUntil(lambda: bool(session.trajectories), timeout=5_000)
+    session.set_step(session.last_step)
+    qtbot.waitUntil(lambda: all("cannot start here" in label
+                                for label in window.plot_view.legend.labels()[:1]),
+                    timeout=5_000)
+    first = window.plot_view.legend.labels()[0]
+    assert first.endswith(": cannot start here") and "diverged" not in first

@@ -92,12 +92,15 @@ class ConvergencePlot(QWidget):
         self.f_plot.setLabel("left", "f")
         self.f_plot.setLabel("bottom", "iteration")
         self.f_plot.setXLink(self.grad_plot)
-        for plot in (self.grad_plot, self.f_plot):
-            theme.style_plot(plot)
         # No grid: its lines cost three times the curves on every playback frame.
 
         # ||B_k - H|| / ||H||, in a third row while some method records an estimate.
         self.estimate_plot = pg.PlotItem()
+        for plot in (self.grad_plot, self.f_plot, self.estimate_plot):
+            theme.style_plot(plot)
+            # The first iteration, 0, sits on the axis's left end: pyqtgraph hides a label
+            # reaching past the axis by even a pixel, and the axis began with no number.
+            plot.getAxis("bottom").setStyle(hideOverlappingLabels=8)
         self.estimate_plot.setLabel("left", "||B - H|| / ||H||")
         self.estimate_plot.setLabel("bottom", "iteration")
         self.estimate_plot.setLogMode(False, True)
