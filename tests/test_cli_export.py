@@ -64,6 +64,19 @@ def test_a_saved_session_renders(tmp_path):
         assert im.size == (240, 160)
 
 
+def test_the_first_method_named_is_the_selected_one(tmp_path):
+    base = ("--function", "x**2 + 3*y**2", "--start", "1,1", "--overlays", "beliefs")
+    assert export_state(*base, "--methods", "adam,newton").selected_method == "adam"
+    assert export_state(*base, "--methods", "newton,adam").selected_method == "newton"
+    assert export_state(*base).selected_method == "gd"  # the defaults, gd first
+    path = tmp_path / "s.hlens.json"
+    save_session(path, SessionState("x**2", Rect(-2, 2, -2, 2), (1.0, 1.0), default_methods(),
+                                    selected_method="newton"))
+    assert export_state("--session", str(path)).selected_method == "newton"
+    assert export_state("--session", str(path), "--methods", "bfgs,newton"
+                        ).selected_method == "bfgs"
+
+
 @pytest.mark.parametrize("args, words", [
     (["--function", "x**2 + (3*y", "--start", "1,1"], "error in the function"),
     (["--function", "x**2", "--start", "1,1", "--overlays", "fog"], "unknown overlay"),

@@ -55,7 +55,9 @@ def add_parser(sub) -> None:
     p.add_argument("--start", type=point, help="start point X,Y")
     p.add_argument("--session", help="render a saved session file (.hlens.json)")
     p.add_argument("--methods", default=None,
-                   help="comma-separated methods to draw (default gd,newton)")
+                   help="comma-separated methods to draw (default gd,newton); the first "
+                        "named is the selected one, whose quadratic model and Believed H "
+                        "the overlays show")
     p.add_argument("--lr", default=None, help="learning rates, e.g. gd=0.5,newton=1")
     add_param_option(p, "newton.learning_rate=0.5, or learning_rate=0.5 for every drawn "
                         "method that has it")
@@ -160,6 +162,7 @@ def build_state(args):
     # The file's methods, then every other registered one (off) for --methods to switch on.
     methods = {m.name: replace(m, enabled=False) for m in default_methods()}
     methods.update((m.name, m) for m in state.methods)
+    wanted: list[str] = []
     if args.methods is not None:
         wanted = _names(args.methods, RULES, "method")
         methods = {n: replace(m, enabled=n in wanted) for n, m in methods.items()}
@@ -174,9 +177,10 @@ def build_state(args):
     overlays = state.overlays
     if args.overlays:
         overlays = tuple(_names(args.overlays, OVERLAYS, "overlay", dashes=True))
-    # The iterate the inspector and the quadratic model show: the file's, else the first drawn.
-    selected = state.selected_method if state.selected_method in drawn else \
-        (drawn[0] if drawn else "")
+    # The iterate the inspector and the quadratic model show: the first named in --methods,
+    # else the file's, else the first drawn.
+    selected = wanted[0] if wanted else state.selected_method \
+        if state.selected_method in drawn else (drawn[0] if drawn else "")
     # A typed range is the axes' range: the equal aspect, which would widen it to the
     # picture's shape, is on only when asked for (or kept from a file shown at its own view).
     equal_aspect = args.equal_aspect
