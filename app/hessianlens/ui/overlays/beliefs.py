@@ -73,7 +73,12 @@ class Layer(SelectionLayer):
             "cauchy": pg.PlotDataItem([0], [0], pen=None, symbol="d", symbolSize=10,
                                       symbolBrush="w", symbolPen=OUTLINE),
             "dogleg": swatch(None, pg.mkPen("w", width=1.5)),
-            **{k: swatch(None, pg.mkPen("w", width=2.5)) for k in RATE_STYLES},
+            # As drawn: a line with its marker, on a dark casing (the white one is for the
+            # dark plane; on the white key it was a blank).
+            **{k: pg.PlotDataItem([0, 1], [0, 0], pen=pg.mkPen("w", width=2.5),
+                                  shadowPen=pg.mkPen(60, 60, 60, width=4), symbol=symbol,
+                                  symbolSize=7, symbolBrush="w", symbolPen=OUTLINE)
+               for k, (_, _, symbol) in RATE_STYLES.items()},
         }
         self.picture = None  # the engine's Picture on screen
         self._shown = None  # (iterate, bundle, colour, view) drawn last
@@ -120,10 +125,10 @@ class Layer(SelectionLayer):
         item = self.samples[part]
         if colour is not None:
             colour = pg.mkColor(colour)
-            if part == "minimiser":
+            if part == "minimiser" or part in RATE_STYLES:
                 if pg.mkBrush(item.opts["symbolBrush"]).color() != colour:
                     item.setSymbolBrush(colour)
-            elif pg.mkPen(item.opts["pen"]).color() != colour:
+            if part != "minimiser" and pg.mkPen(item.opts["pen"]).color() != colour:
                 pen = pg.mkPen(item.opts["pen"])
                 pen.setColor(colour)
                 item.setPen(pen)
