@@ -41,7 +41,10 @@ class StillStack(QGraphicsObject):
     """A run of still layers, in their own stacking order, drawn through OnePixmap."""
 
     def __init__(self, items, parent: QGraphicsItem):
-        super().__init__(parent)
+        super().__init__()
+        # Given to its parent this way, Qt owns it (a parent passed to the constructor leaves
+        # it to Python, which deleted it a second time when the program ended).
+        self.setParentItem(parent)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
         self.setZValue(items[0].zValue())
         self.layers = list(items)
