@@ -36,3 +36,23 @@ def test_convergence_plots_show_the_same_iterations_from_iteration_0(qtbot):
         f_box = plot.f_plot.vb.sceneBoundingRect()
         assert (f_box.left(), f_box.width()) == (grad_box.left(), grad_box.width())
 
+
+def test_convergence_key_of_six_methods_takes_two_columns_in_a_narrow_dock(qtbot):
+    """Six methods in a dock 350 pixels wide: one key line each took 128 of its 330 pixels and
+    squeezed both plots until their tick labels ran into each other. The key's words never
+    change, so it keeps no room for them to grow and its last column needs no gap after it."""
+    from hessianlens.model import default_methods
+    from hessianlens.ui.legend import SAMPLE, _text_width
+
+    session = Session(EXAMPLE_3, Rect(0.5, 5.5, -1.0, 4.5), (3.1, 1.3), default_methods())
+    for name in ("bfgs", "sr1", "momentum", "adam"):
+        session.update_method(name, enabled=True)
+    plot = painted(qtbot, ConvergencePlot(session), 350, 330)
+    key = plot.legend
+    assert len(key.labels()) == 6 and not key.hidden
+    assert (key.columns, key._rows) == (2, 3)
+    for _, sample, label in key.entries:  # every name whole inside the key
+        assert label.isVisible() and sample.isVisible()
+        assert label.pos().x() + _text_width(label) <= key.size().width()
+        assert label.pos().x() >= SAMPLE
+    assert plot.grad_plot.vb.size().height() > 0.6 * key.size().height()

@@ -125,7 +125,8 @@ class ConvergencePlot(QWidget):
 
         self.graphics.setBackground(theme.BACKGROUND)
         # The key above the plots, never over a curve.
-        self.legend = LegendBox(text_size="8pt")
+        # Method names only, never a changing status: no room kept for labels to grow.
+        self.legend = LegendBox(text_size="8pt", slack=0)
         self.graphics.addItem(self.legend, row=0, col=0)
         self.axes = AxisGroup()
         self.grad_plot = self.graphics.addPlot(row=1, col=0, axisItems={"left": self.axes.axis()})
