@@ -1,5 +1,7 @@
 """What a demanding first user found wrong in the window, each pinned by a test."""
 
+import pytest
+
 from hessianlens.engine.fields import Rect
 from hessianlens.model import MethodConfig
 from hessianlens.ui.convergence_plot import ConvergencePlot
@@ -56,3 +58,46 @@ def test_convergence_key_of_six_methods_takes_two_columns_in_a_narrow_dock(qtbot
         assert label.pos().x() + _text_width(label) <= key.size().width()
         assert label.pos().x() >= SAMPLE
     assert plot.grad_plot.vb.size().height() > 0.6 * key.size().height()
+
+
+@pytest.mark.parametrize("width", [280, 320])  # the dock at 1366 and 1600 pixels
+def test_rates_and_sweep_plots_have_dark_axes_and_whole_axis_labels(qtbot, width):
+    """The Rates and Sweep plots kept pyqtgraph's light grey axes (faint on white, unlike
+    every other plot), and the Newton plot's axis label lost its end beside the other plot."""
+    from hessianlens.ui.rates_panel import RatesPanel
+    from hessianlens.ui.sweep_panel import SweepPanel
+
+    session = Session(EXAMPLE_3, Rect(0.5, 5.5, -1.0, 4.5), (3.1, 1.3), OPENING)
+    rates = painted(qtbot, RatesPanel(session), width, 360)
+    sweep = painted(qtbot, SweepPanel(session), 320, 360)
+    for plot in (rates.gradient_plot, rates.newton_plot, sweep.plot):
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            assert axis.textPen().color().lightness() < 100  # dark words on white
+            assert axis.pen().color().lightness() < 150
+            assert "#" in axis.labelStyle.get("color", "")  # the label in the text's colour
+    assert rates.graphics.wide  # side by side, each plot half the dock
+    view = rates.graphics
+    seen = view.mapToScene(view.viewport().rect()).boundingRect()
+    boxes = []
+    for plot in (rates.gradient_plot, rates.newton_plot):
+        label = plot.getAxis("bottom").label
+        box = label.mapRectToScene(label.boundingRect())
+        assert seen.contains(box), label.toPlainText()
+        boxes.append(box)
+    assert not boxes[0].intersects(boxes[1])
+
+
+def test_the_rates_quadratic_model_is_drawn_dashed_as_its_tooltip_says(qtbot):
+    from PySide6.QtCore import Qt
+
+    from hessianlens.ui.rates_panel import RatesPanel
+
+    session = Session(EXAMPLE_3, Rect(0.5, 5.5, -1.0, 4.5), (3.1, 1.3), OPENING)
+    rates = painted(qtbot, RatesPanel(session), 320, 360)
+    assert "against the quadratic model (dashed)" in rates.graphics.toolTip()
+    for name in ("gradient", "newton"):
+        model = rates.curves[name, "model"]
+        assert model.opts["pen"].style() == Qt.PenStyle.DashLine
+        assert model.curve.opts["segmentedLineMode"] == "off"  # one dash pattern along it
+        assert len(model.getData()[0]) > 10
