@@ -101,3 +101,27 @@ def test_the_rates_quadratic_model_is_drawn_dashed_as_its_tooltip_says(qtbot):
         assert model.opts["pen"].style() == Qt.PenStyle.DashLine
         assert model.curve.opts["segmentedLineMode"] == "off"  # one dash pattern along it
         assert len(model.getData()[0]) > 10
+
+
+def test_the_plane_key_lists_methods_in_the_order_of_the_methods_dock(qtbot):
+    """Switched on as SR1, then BFGS: the plane's key said SR1 before BFGS while the Methods
+    dock and the convergence key say BFGS first."""
+    from hessianlens.engine.explain import method_title
+    from hessianlens.model import default_methods
+    from hessianlens.ui.plot_view import PlotView
+
+    session = Session(EXAMPLE_3, Rect(0.5, 5.5, -1.0, 4.5), (3.1, 1.3), default_methods())
+    view = PlotView(session)
+    qtbot.addWidget(view)
+    convergence = ConvergencePlot(session)
+    qtbot.addWidget(convergence)
+    session.update_method("sr1", enabled=True)
+    session.update_method("bfgs", enabled=True)
+    qtbot.waitUntil(lambda: len(view.trajectories.paths) == 4, timeout=5_000)
+    order = [m.name for m in session.enabled_methods()]
+    assert order == ["gd", "newton", "bfgs", "sr1"]
+    titles = [method_title(name) for name in order]
+    plane = [label for _, label in view.legend_entries()][:4]
+    assert [label.split(" (")[0] for label in plane] == [t.split(" (")[0] for t in titles]
+    assert convergence.legend.labels() == titles
+
