@@ -13,7 +13,8 @@ import math
 
 from PIL import Image, ImageDraw, ImageFont
 
-from hessianlens.engine.basins import BasinMap, basin_image, outcome_colours, outcome_name
+from hessianlens.engine.basins import (BasinMap, basin_image, outcome_colours, outcome_name,
+                                       share_text)
 from hessianlens.engine.explain import method_title
 from hessianlens.files import atomic_path, check_png
 
@@ -64,11 +65,6 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
     return text + "..."
 
 
-def _share(fraction: float) -> str:
-    """'16%', or '<1%' for a share that is there but rounds to none."""
-    return "<1%" if 0 < fraction < 0.005 else f"{fraction:.0%}"
-
-
 def key_rows(basin_map: BasinMap) -> list[tuple[tuple[int, int, int] | None, str]]:
     """(colour, text) per key row: the largest outcomes first, the rest counted together."""
     colours = outcome_colours(basin_map.outcomes)
@@ -76,11 +72,12 @@ def key_rows(basin_map: BasinMap) -> list[tuple[tuple[int, int, int] | None, str
     rows: list[tuple[tuple[int, int, int] | None, str]] = []
     for i in order[:KEY_ROWS]:
         o = basin_map.outcomes[i]
-        rows.append((tuple(int(c) for c in colours[i]), f"{outcome_name(o)}: {_share(o.fraction)}"))
+        rows.append((tuple(int(c) for c in colours[i]),
+                     f"{outcome_name(o)}: {share_text(o.fraction)}"))
     rest = order[KEY_ROWS:]
     if rest:
         share = sum(basin_map.outcomes[i].fraction for i in rest)
-        rows.append((None, f"{len(rest)} more outcomes: {_share(share)} (all in the JSON)"))
+        rows.append((None, f"{len(rest)} more outcomes: {share_text(share)} (all in the JSON)"))
     return rows
 
 

@@ -250,6 +250,17 @@ def outcome_name(outcome) -> str:
     return f"{outcome.kind} at ({_coord(outcome.point[0])}, {_coord(outcome.point[1])})"
 
 
+def share_text(fraction: float) -> str:
+    """'16%'; '<1%' and '>99%' for shares that rounding would make 0% or 100% although some
+    starts, or not all, are there."""
+    text = f"{fraction:.0%}"
+    if text == "0%" and fraction > 0:
+        return "<1%"
+    if text == "100%" and fraction < 1:
+        return ">99%"
+    return text
+
+
 def outcome_colours(outcomes) -> np.ndarray:
     """(len(outcomes), 3) uint8 RGB: the n-th outcome of a kind takes that kind's n-th colour."""
     seen = dict.fromkeys(KIND_COLOURS, 0)

@@ -24,13 +24,19 @@ class LogColours:
 
 
 def log_ticks(scale: HeightScale) -> tuple[tuple[float, str], ...]:
-    """f_min and f_min + 10^k for whole k, where they fall on the scale."""
+    """f_min, and about f_min + 10^k for whole k where they fall on the scale, each rounded
+    to a tenth of its 10^k: with f_min = -0.99997, f_min + 1 is the tick 0, not 3.19e-05."""
     span = scale.hi - scale.lo
     if not span > 0:
         return ((0.0, f"{scale.lo:.3g}"),)
     ks = range(int(np.floor(np.log10(scale.softness))), int(np.floor(np.log10(span))) + 1)
-    rises = [0.0, *(10.0 ** k for k in ks)]
-    return tuple((float(scale.heights(scale.lo + d)), f"{scale.lo + d:.3g}") for d in rises)
+    ticks = [(float(scale.heights(scale.lo)), f"{scale.lo:.3g}")]
+    for k in ks:
+        # Within 0.05 * 10^k of f_min + 10^k, so still above f_min and in rising order.
+        v = float(np.round(scale.lo + 10.0 ** k, 1 - k)) + 0.0  # + 0.0: no "-0"
+        if v <= scale.hi:
+            ticks.append((float(scale.heights(v)), f"{v:.3g}"))
+    return tuple(ticks)
 
 
 def log_colours(f: np.ndarray, colour_range: tuple[float, float],

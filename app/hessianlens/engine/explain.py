@@ -41,6 +41,8 @@ TURN_DEGREES = 5.0
 # The first write-up prints its Newton step scaled by its learning rate 0.5 (Example 3 at
 # (3.1, 1.3): (-0.11, -0.44), f 0.97, where the full step -H^-1 grad f is (-0.22, -0.87)).
 WRITE_UP_NEWTON_RATE = 0.5
+# A change of f within this many machine epsilons of |f| is rounding, not a rise or a fall.
+ROUNDING_ULPS = 4
 
 
 def fmt_number(v: float) -> str:
@@ -176,6 +178,15 @@ def _angle(u, v) -> float:
     return float(np.degrees(np.arctan2(abs(cross), float(np.dot(u, v)))))
 
 
+def _rounding_only(before: float, after: float) -> bool:
+    """f changed by no more than the rounding of f itself (a few units in its last place): at
+    a converged point a step of 1e-8 moves f by 1e-16 either way, which says nothing about
+    the step (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., section 2.1)."""
+    return bool(np.isfinite(before) and np.isfinite(after) and
+                abs(after - before) <= ROUNDING_ULPS * np.finfo(float).eps *
+                max(abs(before), abs(after)))
+
+
 def _change(before: float, after: float) -> str:
     """How f changes over a step, in words that never contradict the numbers they print."""
     was, now = fmt_number(before), fmt_number(after)
@@ -214,6 +225,8 @@ def newton_words(ins: PointInspection) -> str:
     if ins.grad_norm == 0:
         return "grad f = 0: this is a stationary point, the Newton step is zero"
     change = _change(ins.f, ins.f_after_newton)
+    if _rounding_only(ins.f, ins.f_after_newton):
+        return f"the full Newton step changes f by rounding only ({change})"
     if ins.newton_ascent:
         # g . p = -g^T H^-1 g > 0 is impossible for a positive definite H.
         slope = f"points uphill (grad f . p > 0: H is {ins.curvature_name})"
@@ -241,6 +254,9 @@ def gradient_words(ins: PointInspection) -> str:
         return "grad f = 0: the gradient step is zero"
     if not np.isfinite(ins.f_after_gradient):
         return f"the gradient step ({lr}) lands where f is not finite"
+    if _rounding_only(ins.f, ins.f_after_gradient):
+        return f"the gradient step ({lr}) changes f by rounding only " \
+               f"({_change(ins.f, ins.f_after_gradient)})"
     if ins.f_after_gradient > ins.f:
         return f"the gradient step ({lr}) overshoots: {_change(ins.f, ins.f_after_gradient)} " \
                f"(the learning rate is too large for the curvature here)"

@@ -11,7 +11,7 @@ from html import escape
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QPushButton, QSpinBox,
                                QWidget)
 
-from hessianlens.engine.basins import NOT_CONVERGED, outcome_name
+from hessianlens.engine.basins import NOT_CONVERGED, outcome_name, share_text
 from hessianlens.engine.explain import method_summary, method_title
 from hessianlens.engine.rules import RULES
 
@@ -111,7 +111,7 @@ class Panel(QWidget):
         """Share of the grid per outcome of each shown rule, largest first."""
         lines = []
         for m in self.layer.maps:
-            parts = [f"{outcome_name(o)} {100 * o.fraction:.0f}%" for o in m.outcomes[:6]]
+            parts = [f"{outcome_name(o)} {share_text(o.fraction)}" for o in m.outcomes[:6]]
             more = len(m.outcomes) - 6
             tail = f", {more} more" if more > 0 else ""
             hint = ""

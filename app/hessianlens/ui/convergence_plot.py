@@ -52,6 +52,47 @@ def set_finite(curve: pg.PlotDataItem, k: np.ndarray, y: np.ndarray) -> None:
         curve.setData([], [])
 
 
+class AxisGroup:
+    """Left axes of plots stacked in one column, kept as wide as the widest shown one.
+
+    pyqtgraph links x ranges by pixels (ViewBox.linkedViewChanged): with a wider left axis the
+    plot below had a narrower view box and so a shorter range, which cut iteration 0 off f's
+    plot (its ticks "-0.5" outgrew log10 |grad f|'s "-6"). Equal widths give equal ranges.
+    """
+
+    def __init__(self):
+        self.axes: list[SharedWidthAxis] = []
+
+    def axis(self) -> SharedWidthAxis:
+        axis = SharedWidthAxis(self)
+        self.axes.append(axis)
+        return axis
+
+    def fit(self) -> None:
+        shown = [a for a in self.axes if a.scene() is not None]
+        width = max((a.natural for a in shown), default=0.0)
+        for a in shown:
+            if a.maximumWidth() != width or a.minimumWidth() != width:
+                a.setMaximumWidth(width)
+                a.setMinimumWidth(width)
+
+
+class SharedWidthAxis(pg.AxisItem):
+    """A left axis whose width its AxisGroup sets (its own need is ``natural``)."""
+
+    def __init__(self, group: AxisGroup):
+        self.group = None  # pyqtgraph's constructor sizes the axis before the group is set
+        self.natural = 0.0
+        super().__init__("left")
+        self.group = group
+
+    def _updateWidth(self):  # noqa: N802 (pyqtgraph override)
+        super()._updateWidth()
+        self.natural = self.maximumWidth()
+        if self.group is not None:
+            self.group.fit()
+
+
 class StepLine(pg.InfiniteLine):
     """The line at the current step. When it moves, pyqtgraph's line asks its plot to fit the
     range again and repaints the whole plot for that; the fit happens at the start of the
@@ -84,18 +125,20 @@ class ConvergencePlot(QWidget):
 
         self.graphics.setBackground(theme.BACKGROUND)
         # The key above the plots, never over a curve.
-        self.legend = LegendBox(text_size="8pt")
+        # Method names only, never a changing status: no room kept for labels to grow.
+        self.legend = LegendBox(text_size="8pt", slack=0)
         self.graphics.addItem(self.legend, row=0, col=0)
-        self.grad_plot = self.graphics.addPlot(row=1, col=0)
+        self.axes = AxisGroup()
+        self.grad_plot = self.graphics.addPlot(row=1, col=0, axisItems={"left": self.axes.axis()})
         self.grad_plot.setLabel("left", "log10 |grad f|")
-        self.f_plot = self.graphics.addPlot(row=2, col=0)
+        self.f_plot = self.graphics.addPlot(row=2, col=0, axisItems={"left": self.axes.axis()})
         self.f_plot.setLabel("left", "f")
         self.f_plot.setLabel("bottom", "iteration")
         self.f_plot.setXLink(self.grad_plot)
         # No grid: its lines cost three times the curves on every playback frame.
 
         # ||B_k - H|| / ||H||, in a third row while some method records an estimate.
-        self.estimate_plot = pg.PlotItem()
+        self.estimate_plot = pg.PlotItem(axisItems={"left": self.axes.axis()})
         for plot in (self.grad_plot, self.f_plot, self.estimate_plot):
             theme.style_plot(plot)
             # The first iteration, 0, sits on the axis's left end: pyqtgraph hides a label
@@ -189,6 +232,7 @@ class ConvergencePlot(QWidget):
             self.f_plot.setLabel("bottom", "iteration")
         else:
             return
+        self.axes.fit()
         self._keep_rows_apart()
 
     def _keep_rows_apart(self) -> None:

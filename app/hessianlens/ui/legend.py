@@ -44,11 +44,13 @@ class LegendBox(pg.GraphicsWidget):
     """Entries (item, label) laid out in as many columns as the width allows."""
 
     def __init__(self, text_colour: str = "k", text_size: str = "9pt", max_columns: int = 4,
-                 max_share: float | None = None):
+                 max_share: float | None = None, slack: float = SLACK):
         """max_share: the most of its parent's height the key may take; beyond it the key
-        takes more columns, then counts the entries it leaves out in a last line."""
+        takes more columns, then counts the entries it leaves out in a last line.
+        slack: room kept for labels to grow (0 for a key whose words never change)."""
         super().__init__()
         self.max_columns = max_columns
+        self.slack = slack
         self.max_share = max_share
         self._cap = None
         self.more_label = pg.LabelItem("", color=text_colour, size=text_size, justify="left")
@@ -139,7 +141,8 @@ class LegendBox(pg.GraphicsWidget):
     def _room(self, i: int) -> float:
         if not self._column_widths or not self._rows:
             return 0.0
-        return self._column_widths[min(i // self._rows, len(self._column_widths) - 1)] + SLACK
+        return self._column_widths[min(i // self._rows, len(self._column_widths) - 1)] + \
+            self.slack
 
     def _set_height(self, h: float) -> None:
         if h != self._height:
@@ -162,7 +165,7 @@ class LegendBox(pg.GraphicsWidget):
         while columns > 1:
             rows = -(-n // columns)
             cols = [max(widths[c * rows:(c + 1) * rows], default=0.0) for c in range(columns)]
-            if sum(cols) + columns * (SAMPLE + GAP) + SLACK <= width:
+            if _row_width(cols) + self.slack <= width:
                 break
             columns -= 1
         rows = -(-n // columns) if n else 0
@@ -223,7 +226,7 @@ class LegendBox(pg.GraphicsWidget):
             places = shown + [None]
             cols = [max((widths[i] for i in places[c * rows:(c + 1) * rows] if i is not None),
                         default=0.0) for c in range(columns)]
-            if columns > 1 and sum(cols) + columns * (SAMPLE + GAP) + SLACK > width:
+            if columns > 1 and _row_width(cols) + self.slack > width:
                 break  # one column always: its lines are clipped at worst
             if len(shown) > len(best[2]):
                 best = (columns, rows, shown)
@@ -243,6 +246,11 @@ class LegendBox(pg.GraphicsWidget):
         super().resizeEvent(ev)
         if abs(self.size().width() - self._laid_out_width) > 0.5:
             self._timer.start()
+
+
+def _row_width(column_widths: list[float]) -> float:
+    """The width of a row of the key: a sample and a label per column, a gap between them."""
+    return sum(column_widths) + len(column_widths) * (SAMPLE + GAP) - GAP
 
 
 def set_words(label: pg.LabelItem, words: str) -> None:

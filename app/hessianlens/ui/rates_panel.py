@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QToolButton, QWidget
 
 from hessianlens.engine.explain import method_title
 from hessianlens.engine.rates import (gradient_extent, line_profile, newton_extent, rates_at)
+from hessianlens.ui import theme
 from hessianlens.ui.rate_markers import (RATES, CompactGraphics, candidate_line, in_use_line,
                                          place, scrolled_column, set_learning_rate)
 from hessianlens.ui.repaint_gate import call_now
@@ -159,16 +160,21 @@ class RatesPanel(QWidget):
         self.message.setFont(small)
 
         self.graphics = SideBySide()
-        self.graphics.setToolTip("f along each step (dark) against the quadratic model "
-                                 "(dashed). Drag a solid marker to set that method's rate.")
+        self.graphics.setToolTip("f along each step, -grad f and the Newton step p = -H^-1 "
+                                 "grad f (dark), against the quadratic model (dashed). Drag a "
+                                 "solid marker to set that method's rate.")
         self.gradient_plot = self._plot("lr along -grad f", "f(x - lr g)")
-        self.newton_plot = self._plot("t along the Newton step", "f(x + t p)")
+        # Short enough for half of a 280-pixel dock ("t along the Newton step" lost its end).
+        self.newton_plot = self._plot("t along p", "f(x + t p)")
         self.graphics.arrange()
         self.curves = {}  # (plot name, "f" | "model") -> PlotDataItem
         for name, plot in (("gradient", self.gradient_plot), ("newton", self.newton_plot)):
             self.curves[name, "f"] = plot.plot(pen=pg.mkPen("#222", width=2), connect="finite")
             self.curves[name, "model"] = plot.plot(
                 pen=pg.mkPen("#777", width=1.5, style=Qt.PenStyle.DashLine), connect="finite")
+            # Dashed as the tooltip says: segmented lines restart the dash pattern at every
+            # sample and drew the model solid (as the one-step plot's tangent).
+            self.curves[name, "model"].curve.setSegmentedLineMode("off")
         self.markers = {key: candidate_line(key) for key in RATES}
         for line in self.markers.values():
             self.gradient_plot.addItem(line, ignoreBounds=True)
@@ -208,8 +214,7 @@ class RatesPanel(QWidget):
         self.graphics.plots.append(plot)
         plot.setLabel("bottom", x)
         plot.setLabel("left", y)
-        for axis in ("bottom", "left"):
-            plot.getAxis(axis).enableAutoSIPrefix(False)
+        theme.style_plot(plot)  # dark axes and words: pyqtgraph's light grey was faint on white
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.setMenuEnabled(False)

@@ -22,6 +22,7 @@ from hessianlens.engine.sweep import MAX_RATES, log_rates, sweep_rates
 from hessianlens.engine.trajectory import CONVERGED, DIVERGED
 from hessianlens.page_states import SweepState, sweepable
 from hessianlens.ui.jobs import Job, JobResult
+from hessianlens.ui import theme
 from hessianlens.ui.param_editors import ScientificSpinBox
 from hessianlens.ui.rate_markers import (RATES, CompactGraphics, candidate_line, in_use_line,
                                          place, scrolled_column, set_learning_rate)
@@ -95,7 +96,7 @@ class SweepPanel(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
-        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        theme.style_plot(self.plot)  # dark axes and words, as every other plot
         self.converged = self.plot.plot(pen=None, symbol="o", symbolSize=4, symbolPen=None)
         self.stopped = self.plot.plot(pen=None, symbol="o", symbolSize=4, symbolPen=None,
                                       symbolBrush=STOPPED_COLOUR)

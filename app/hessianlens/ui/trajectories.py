@@ -215,6 +215,9 @@ class TrajectoryLayer:
                 name, MethodPath(self.plot, self.session, name))
             path.set_style(self.session.methods[name].colour)
             path.set_z(Z_PATH + 3 * i)
+        # The key lists them as the Methods dock and the convergence key do, not in the order
+        # they were switched on.
+        self.paths = {name: self.paths[name] for name in wanted}
         self.update()
 
     def update(self) -> None:
