@@ -8,10 +8,13 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
+from hessianlens.engine import linalg2
 from hessianlens.engine.objective import objective_from_text
+from hessianlens.engine.rates import rates_at
 from hessianlens.engine.rules import make_rule
-from hessianlens.engine.trajectory import MAX_STEPS, run
+from hessianlens.engine.trajectory import CONVERGED, MAX_STEPS, run
 
 
 # f at a minimum near (1.54, pi) with f about -976: its gradient cannot get below about 1e-13
@@ -56,3 +59,65 @@ def test_trace_with_the_largest_step_limit_and_a_tolerance_below_rounding_ends_q
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     out = json.loads(proc.stdout)
     assert out["status"] == "stalled" and len(out["steps"]) < 50
+
+
+@pytest.mark.parametrize("scale", ["1e160", "1e-200"])
+@pytest.mark.parametrize("method", ["newton", "saddle-free", "damped-newton"])
+def test_newton_on_a_quadratic_of_extreme_scale_takes_its_one_step(scale, method):
+    # 1e160: det H = 1.2e321 overflowed, Cramer's rule gave NaN: "singular Hessian at step 0".
+    # 1e-200: det H underflowed to 0: the minimum read as "a degenerate stationary point".
+    t = run(objective_from_text(f"{scale}*(x**2 + 3*y**2)"), make_rule(method), (1.0, 1.0),
+            tol=1e-300)
+    assert t.status == CONVERGED and t.end_kind == "minimum" and t.steps_taken == 1
+    assert np.allclose(t.points[-1], 0.0, atol=1e-12)
+
+
+@pytest.mark.parametrize("exponent", [-170, -160, -100, 0, 100, 154, 160, 200])
+def test_eigenvalues_and_solve_of_scaled_matrices_match_the_unscaled_ones(exponent):
+    s = 10.0 ** exponent
+    a, b, c, gx, gy = 4.0, -1.5, 2.25, 3.0, -7.0
+    want_low, want_high = np.linalg.eigvalsh([[a, b], [b, c]])
+    want_u = np.linalg.solve([[a, b], [b, c]], [gx, gy])
+    for wrap in (float, lambda v: np.array([v])):
+        low, high = linalg2.eigenvalues(wrap(a * s), wrap(b * s), wrap(c * s))
+        assert np.allclose(np.ravel([low, high]), [want_low * s, want_high * s], rtol=1e-13,
+                           atol=0)
+        assert linalg2.curvature_class(low, high) == linalg2.POSITIVE_DEFINITE
+    for wrap in (np.float64, lambda v: np.array([v])):
+        u, v = linalg2.solve(*(wrap(w * s) for w in (a, b, c, gx, gy)))
+        assert np.allclose(np.ravel([u, v]), want_u, rtol=1e-13, atol=0)
+
+
+def test_rates_of_a_steep_quadratic_name_its_cauchy_rate_without_overflow_warnings():
+    # g.g = 8e420 overflowed: a RuntimeWarning, and "no curvature along -g (g.H.g = inf)"
+    # where H = 2e200 I; the Newton step came out "H is singular".
+    r = rates_at(objective_from_text("1e200*x**2 + 1e200*y**2"), (1e10, 1e10))
+    assert r.cauchy == pytest.approx(5e-201, rel=1e-12)
+    assert "Cauchy rate" in r.message and "singular" not in r.message
+
+
+@pytest.mark.parametrize("scale", ["1e160", "1e-200"])
+def test_dogleg_and_the_cauchy_rate_do_not_depend_on_the_scale_of_f(scale):
+    # |g| = sqrt(g.g) overflowed (1e160) or underflowed (1e-200): dogleg's step along -g was 0
+    # and the run sat at the start; optimal-lr's g.H.g overflowed and it fell back to
+    # backtracking.
+    t = run(objective_from_text(f"{scale}*(x**2 + 3*y**2)"), make_rule("dogleg"), (1.0, 1.0),
+            tol=1e-300)
+    assert t.status == CONVERGED and t.end_kind == "minimum"
+    plain = run(objective_from_text("x**2 + 3*y**2"), make_rule("optimal-lr"), (1.0, 1.0),
+                max_steps=5)
+    scaled = run(objective_from_text(f"{scale}*(x**2 + 3*y**2)"), make_rule("optimal-lr"),
+                 (1.0, 1.0), max_steps=5, tol=1e-300)
+    assert np.allclose(scaled.points, plain.points, rtol=1e-12, atol=0)
+
+
+def test_the_curvature_overlay_agrees_with_the_run_on_a_tiny_scaled_quadratic():
+    from hessianlens.engine.hessian_grid import hessian_grid
+
+    # f = 1e-200 (x^2 + 3 y^2): H = diag(2e-200, 6e-200) everywhere, positive definite; its
+    # determinant underflowed to 0 and the whole plane was shaded "singular".
+    a, b, c = (np.full((4, 4), v) for v in (2e-200, 0.0, 6e-200))
+    g = np.full((4, 4), 2e-200)
+    grid = hessian_grid(a, b, c, g, g)
+    assert np.all(grid.curvature == linalg2.POSITIVE_DEFINITE)
+    assert np.allclose(grid.newton_length, np.hypot(1.0, 1 / 3), rtol=1e-13)
