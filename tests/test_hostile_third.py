@@ -4,6 +4,7 @@ link, session files as editors save them or as people break them, a logarithm's 
 rounds to one."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -15,7 +16,7 @@ from hessianlens.engine.objective import objective_from_text
 from hessianlens.engine.rates import rates_at
 from hessianlens.engine.rules import make_rule
 from hessianlens.engine.trajectory import CONVERGED, MAX_STEPS, run
-
+from hessianlens.files import write_text_atomic
 
 # f at a minimum near (1.54, pi) with f about -976: its gradient cannot get below about 1e-13
 # (the rounding of f's derivatives there), so a tolerance of 1e-15 is never met.
@@ -121,3 +122,20 @@ def test_the_curvature_overlay_agrees_with_the_run_on_a_tiny_scaled_quadratic():
     grid = hessian_grid(a, b, c, g, g)
     assert np.all(grid.curvature == linalg2.POSITIVE_DEFINITE)
     assert np.allclose(grid.newton_length, np.hypot(1.0, 1 / 3), rtol=1e-13)
+
+
+def test_writing_through_a_symbolic_link_replaces_the_file_it_names(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    real = shared / "figure.svg"
+    real.write_text("old")
+    link = tmp_path / "figure.svg"
+    link.symlink_to(real)
+    write_text_atomic(link, "<svg/>")
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text() == "<svg/>"
+    dangling = tmp_path / "later.svg"
+    dangling.symlink_to(shared / "later.svg")
+    write_text_atomic(dangling, "new")
+    assert dangling.is_symlink() and (shared / "later.svg").read_text() == "new"
+    assert sorted(p.name for p in shared.iterdir()) == ["figure.svg", "later.svg"]
