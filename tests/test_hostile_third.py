@@ -139,3 +139,60 @@ def test_writing_through_a_symbolic_link_replaces_the_file_it_names(tmp_path):
     write_text_atomic(dangling, "new")
     assert dangling.is_symlink() and (shared / "later.svg").read_text() == "new"
     assert sorted(p.name for p in shared.iterdir()) == ["figure.svg", "later.svg"]
+
+
+def session_bytes() -> bytes:
+    from hessianlens.engine.fields import Rect
+    from hessianlens.model import SessionState, default_methods
+
+    state = SessionState("x**2 + 3*y**2", Rect(-4, 4, -4, 4), (1.0, 1.0), default_methods())
+    return json.dumps(state.to_dict()).encode()
+
+
+def test_a_session_file_saved_by_an_editor_with_a_byte_order_mark_opens(tmp_path):
+    # Refused as "not valid JSON (Unexpected UTF-8 BOM); it may be truncated".
+    from hessianlens.session_file import SessionFileError, load_session
+
+    path = tmp_path / "notepad.hlens.json"
+    path.write_bytes(b"\xef\xbb\xbf" + session_bytes())
+    assert load_session(path).function == "x**2 + 3*y**2"
+    path.write_bytes(session_bytes().decode().encode("utf-16"))
+    with pytest.raises(SessionFileError, match="not text"):
+        load_session(path)
+
+
+@pytest.mark.parametrize("mangle, words", [
+    # The last "version" counted: "methods[0] lacks learning_rate", about a version 1 file.
+    (lambda t: t.replace('"version": 2', '"version": 2, "version": 1'),
+     "names 'version' twice"),
+    (lambda t: t + "\n\n garbage", "Extra data: line 3, column 2)"),
+    (lambda t: " \n", "(it is empty)"),
+    (lambda t: t[: len(t) // 2], "may be truncated"),
+])
+def test_a_malformed_session_file_says_what_is_wrong_and_where(tmp_path, mangle, words):
+    from hessianlens.session_file import SessionFileError, load_session
+
+    path = tmp_path / "bad.hlens.json"
+    path.write_text(mangle(session_bytes().decode()))
+    with pytest.raises(SessionFileError) as info:
+        load_session(path)
+    assert words in str(info.value)
+    if "garbage" in path.read_text():
+        assert "truncated" not in str(info.value)
+
+
+@pytest.mark.parametrize("tol", [1e-300, 1e6])
+def test_a_session_tolerance_the_methods_panel_cannot_show_is_refused(tmp_path, tol):
+    # The panel showed 1e-15 (or 1) while the runs used the file's 1e-300 (or 1e6).
+    from hessianlens.model import TOL_RANGE
+    from hessianlens.session_file import SessionFileError, load_session
+
+    data = json.loads(session_bytes())
+    data["methods"][0]["tol"] = tol
+    path = tmp_path / "tol.hlens.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(SessionFileError, match=r"methods\[0\]\.tol must be from 1e-15 to 1"):
+        load_session(path)
+    data["methods"][0]["tol"] = TOL_RANGE[0]
+    path.write_text(json.dumps(data))
+    assert load_session(path).methods[0].tol == TOL_RANGE[0]
