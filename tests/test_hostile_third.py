@@ -196,3 +196,13 @@ def test_a_session_tolerance_the_methods_panel_cannot_show_is_refused(tmp_path, 
     data["methods"][0]["tol"] = TOL_RANGE[0]
     path.write_text(json.dumps(data))
     assert load_session(path).methods[0].tol == TOL_RANGE[0]
+
+
+def test_a_logarithm_to_a_base_that_rounds_to_one_is_refused_by_the_parser():
+    # log(x, tanh(10**300)) = log(x) / log(b) with log(b) underflowing to 0: accepted by the
+    # parser (a session file's check), and sympy's printer then raised ZeroDivisionError.
+    from hessianlens.engine.expression import ExpressionError, parse_expression
+
+    with pytest.raises(ExpressionError, match="too large"):
+        parse_expression("(x)+(log(x, np.tanh(10**300)))")
+    assert str(parse_expression("x/log(2) + sin(1)*y + log(x, 3)").expr)
