@@ -206,3 +206,21 @@ def test_a_logarithm_to_a_base_that_rounds_to_one_is_refused_by_the_parser():
     with pytest.raises(ExpressionError, match="too large"):
         parse_expression("(x)+(log(x, np.tanh(10**300)))")
     assert str(parse_expression("x/log(2) + sin(1)*y + log(x, 3)").expr)
+
+
+@pytest.mark.parametrize("command", [
+    ["basins", "--function", "x**2 + y**2", "--method", "newton", "--grid", "8"],
+    ["export", "--function", "x**2 + y**2", "--start", "1,1", "--grid", "16", "--size",
+     "64x64"],
+])
+def test_an_out_that_names_a_folder_is_refused_before_any_work(tmp_path, command):
+    # 'a.png/' was written as a.png; an existing folder named d.png failed only after the
+    # whole map or picture was computed, with "Is a directory".
+    (tmp_path / "d.png").mkdir()
+    for out, words in (("a.png/", "that is a folder"), ("d.png", "that is a folder"),
+                       ("nope/a.png", "no such folder nope")):
+        proc = subprocess.run([sys.executable, "-m", "hessianlens", *command, "--out", out],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert proc.returncode == 2 and words in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.png"]
