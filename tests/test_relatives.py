@@ -266,7 +266,8 @@ def test_a_run_kept_going_at_the_minimum_stays_there(name):
     # trust-region step must not leave the minimum on it (SR1's B turns indefinite there).
     objective = objective_from_text(EXAMPLE3)
     traj = run(objective, make_rule(name), (3.1, 1.3), max_steps=100, tol=0.0)
-    assert traj.status == MAX_STEPS and traj.steps_taken == 100
+    # Or it stops as stalled: x and the rule's memory no longer change, so it never would.
+    assert (traj.status, traj.steps_taken) == (MAX_STEPS, 100) or traj.status == "stalled"
     after = traj.points[10:]
     assert np.max(np.hypot(after[:, 0] - np.pi, after[:, 1] - 2.6338)) < 1e-3
 

@@ -9,11 +9,10 @@ import math
 import os
 import re
 import sys
-from pathlib import Path
 
 from hessianlens import __version__
 from hessianlens.cli_args import (EXIT_USAGE, CliError, add_param_option, finite_float, grid,
-                                  params_epilog, parse_function, plane_range, point,
+                                  out_path, params_epilog, parse_function, plane_range, point,
                                   positive_float, rule_params, steps)
 from hessianlens.output import StdoutError, discard_stdout, write_out
 
@@ -127,8 +126,8 @@ def cmd_basins(args) -> int:
     from hessianlens.engine.rules import make_rule
     from hessianlens.progress import TerminalProgress, deferred_interrupt
 
-    if args.out and Path(args.out).suffix.lower() != ".png":  # refused before any work
-        raise CliError(f"--out must end in .png (the basin map is a PNG picture): {args.out}")
+    if args.out:  # refused before any work
+        out_path(args.out, (".png",), " (the basin map is a PNG picture)")
     _basins_work(args.grid, args.steps)
     rule = make_rule(args.method, **rule_params(args.method, args.param, args.lr))
     objective = parse_function(args.function)

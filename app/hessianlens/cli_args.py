@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+from pathlib import Path
 
 EXIT_USAGE = 2
 
@@ -67,6 +69,20 @@ def plane_range(text: str):
         return Rect(*(finite_float(p.strip()) for p in parts))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def out_path(text: str, suffixes: tuple[str, ...], note: str = "") -> Path:
+    """An --out file, checked before any work: its name ends in one of ``suffixes`` (any
+    case), it names a file and not a folder ('a.png/' was written as a.png; an existing
+    folder a.png was found only after the whole computation), and its folder exists."""
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        raise CliError(f"cannot write {text}: that is a folder, not a file name")
+    if path.suffix.lower() not in suffixes:
+        raise CliError(f"--out must end in {', '.join(suffixes)}{note}: {text}")
+    if not path.parent.is_dir():
+        raise CliError(f"cannot write {text}: no such folder {path.parent}")
+    return path
 
 
 def parse_function(text: str, build=None):

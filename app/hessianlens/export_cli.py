@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from hessianlens.cli_args import (CliError, add_param_option, grid, params_epilog, parse_function,
-                                  plane_range, point, rule_params, steps)
+from hessianlens.cli_args import (CliError, add_param_option, grid, out_path, params_epilog,
+                                  parse_function, plane_range, point, rule_params, steps)
 from hessianlens.output import write_out
 from hessianlens.progress import deferred_interrupt
 
@@ -206,12 +205,8 @@ def layout_size(width: int, height: int) -> tuple[int, int]:
 
 
 def cmd_export(args) -> int:
-    out = Path(args.out)
+    out = out_path(args.out, OUT_SUFFIXES)
     suffix = out.suffix.lower()
-    if suffix not in OUT_SUFFIXES:
-        raise CliError(f"--out must end in {', '.join(OUT_SUFFIXES)}: {args.out}")
-    if not out.parent.is_dir():
-        raise CliError(f"cannot write {args.out}: no such folder {out.parent}")
     state = build_state(args)
     if args.view == "surface":
         from hessianlens.ui.surface.surface_cli import export_surface

@@ -114,7 +114,10 @@ def atomic_path(path: str | os.PathLike, verify: Verify | None = None, tidy: boo
     stale temporary files of earlier writes to ``path`` are removed first (a caller
     writing many files removes them once, with remove_stale_parts).
     """
-    target = Path(path)
+    # Through a symbolic link, the file it points to is replaced, as open() would write it:
+    # renaming over the link itself swapped the user's link for a plain file and left the
+    # file it named as it was.
+    target = Path(os.path.realpath(path))
     if tidy:
         remove_stale_parts(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=PART_SUFFIX,

@@ -25,6 +25,9 @@ VERSION = 2  # 2: methods keep all their parameters; overlay settings, view opti
 READS = (1, 2)
 MAX_STEPS = 100_000
 MAX_METHODS = 32
+# The tolerances a session holds: the Methods panel's range (a file's 1e-300 was shown
+# there as 1e-15 while the runs used 1e-300).
+TOL_RANGE = (1e-15, 1.0)
 # Colours of the methods, in RULES order: the one table of method colours. Saturated blues,
 # reds, oranges and pinks that no overlay uses (the overlays keep to greens, purples, tans and
 # greys: tests/test_colours.py checks every entry against them, at least 25 CIE76 units away,
@@ -283,9 +286,12 @@ def _method(value, i: int, version: int) -> MethodConfig:
     else:  # version 1 kept the learning rate alone
         params = {"learning_rate": _number(m["learning_rate"], f"{where}.learning_rate",
                                            positive=True)}
+    tol = _number(m["tol"], f"{where}.tol", positive=True)
+    if not TOL_RANGE[0] <= tol <= TOL_RANGE[1]:
+        _fail(f"{where}.tol must be from {TOL_RANGE[0]:g} to {TOL_RANGE[1]:g}, not {tol:g}")
     return _checked(where, lambda: MethodConfig(
         name, m["enabled"], params, _integer(m["max_steps"], f"{where}.max_steps", 0, MAX_STEPS),
-        _number(m["tol"], f"{where}.tol", positive=True), m["colour"]))
+        tol, m["colour"]))
 
 
 def _view(value) -> Rect:

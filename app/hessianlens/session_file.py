@@ -61,18 +61,42 @@ def _read(path) -> bytes:
         os.close(fd)
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs) -> dict:
+    """An object's pairs as a dict, refusing a name given twice (which one would count?)."""
+    out = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def load_session(path: str | os.PathLike) -> SessionState:
     """Read and validate a session file; every failure is one SessionFileError."""
     raw = _read(path)
     if len(raw) > MAX_BYTES:
         _fail("the file is larger than 10 MB: not a session file")
+    if not raw.strip():
+        _fail("the file is not valid JSON (it is empty)")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        # UTF-8, with or without the byte-order mark some editors write (RFC 8259 section
+        # 8.1 lets a reader ignore it).
+        data = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_unique_keys)
     except UnicodeDecodeError:
         _fail("the file is not text (UTF-8): not a session file")
-    except (json.JSONDecodeError, RecursionError) as exc:
-        msg = getattr(exc, "msg", "too deeply nested")
-        _fail(f"the file is not valid JSON ({msg}); it may be truncated")
+    except json.JSONDecodeError as exc:
+        cut = not exc.doc[exc.pos:].strip() or exc.msg.startswith("Unterminated")
+        _fail(f"the file is not valid JSON ({exc.msg}: line {exc.lineno}, column "
+              f"{exc.colno}){'; it may be truncated' if cut else ''}")
+    except RecursionError:
+        _fail("the file is not valid JSON (too deeply nested)")
+    except _DuplicateKey as exc:
+        _fail(f"the file names {str(exc.args[0])[:40]!r} twice in one object: which one "
+              "counts is not clear")
     except ValueError:  # Python refuses integers of more than 4300 digits
         _fail("the file holds a number of thousands of digits: not a session file")
     return session_from_dict(data)

@@ -137,10 +137,13 @@ def constant_problem(value: sp.Expr) -> str | None:
 def coefficient_problem(expr: sp.Expr) -> str | None:
     """Why a non-constant node's numeric coefficients cannot be kept, or None: x*1e300*1e300
     makes a coefficient 1e600 that no constant node shows (sympy multiplies it into x, and
-    distributes it over the terms of a sum)."""
+    distributes it over the terms of a sum). Constant factors of any form too: log(x, b) is
+    log(x) / log(b), and for b = tanh(10**300) the factor 1/log(b) divides by a number that
+    underflows to zero (sympy's own printer then raised ZeroDivisionError)."""
     for term in sp.Add.make_args(expr):
         for factor in sp.Mul.make_args(term):
-            if isinstance(factor, (sp.Rational, sp.Float)):
+            if isinstance(factor, (sp.Rational, sp.Float)) or (
+                    factor.is_number and not isinstance(factor, sp.NumberSymbol)):
                 problem = constant_problem(factor)
                 if problem:
                     return problem

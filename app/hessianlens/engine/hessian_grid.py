@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hessianlens.engine.linalg2 import INDEFINITE, SINGULAR, SINGULAR_RTOL, UNDEFINED
+from hessianlens.engine.linalg2 import (INDEFINITE, SINGULAR, SINGULAR_RTOL, TINY, UNDEFINED,
+                                        det_over, scaled_solve)
 
 # Points per block (128 rows of a 512 x 512 grid): the block's four scratch arrays are reused
 # from block to block and stay in the cache between passes. Measured here on 512 x 512: 2.9 ms
@@ -81,13 +82,21 @@ def _block(a, b, c, gx, gy, det, low, high, length, cls, scratch) -> None:
     radius *= 0.5  # d = (a - c)/2
     radius *= radius
     radius += bb
+    # The squares underflowed below the normal floats (entries of 1e-160), as linalg2.
+    tiny = radius < TINY
     np.sqrt(radius, out=radius)
-    if not _all_finite(radius):  # the squares overflowed: hypot is slower but safe
-        bad = ~np.isfinite(radius)
+    if tiny.any():
+        tiny &= (0.5 * (a - c) != 0.0) | (b != 0.0)
+    if not _all_finite(radius) or tiny.any():  # the squares overflowed: hypot is slower but safe
+        bad = ~np.isfinite(radius) | tiny
         radius[bad] = np.hypot(0.5 * (a[bad] - c[bad]), b[bad])
     big = np.copysign(radius, mean, out=bb)
     big += mean  # no cancellation: same signs
     np.divide(det, big, out=small)
+    lost = ~(np.abs(det) >= TINY)
+    lost |= np.isinf(det)
+    if lost.any():  # a c - b^2 over- or underflowed: linalg2.det_over's scaled quotient
+        small[lost] = det_over(a[lost], b[lost], c[lost], big[lost])
     if not _all_finite(small):  # big = 0 (H = 0) or non-finite entries
         lost = ~np.isfinite(small)
         small[lost] = mean[lost] - np.copysign(radius[lost], mean[lost])
@@ -134,6 +143,9 @@ def _newton_length(a, b, c, gx, gy, det, singular, length, scratch) -> None:
     np.multiply(a, gy, out=v)
     v -= np.multiply(b, gx, out=t)
     v /= det  # (a gy - b gx) / det
+    lost = ~(np.isfinite(u) & np.isfinite(v) & (np.abs(det) >= TINY))
+    if lost.any():  # as linalg2.solve: the same numbers, scaled
+        u[lost], v[lost] = scaled_solve(a[lost], b[lost], c[lost], gx[lost], gy[lost])
     if singular.any():
         u[singular] = np.nan
         v[singular] = np.nan

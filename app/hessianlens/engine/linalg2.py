@@ -34,6 +34,51 @@ def _scalars(*values) -> bool:
     return all(type(v) is float for v in values)
 
 
+# The smallest normal float: a determinant below it (or infinite) lost its digits.
+TINY = float(np.finfo(float).tiny)
+
+
+def _exponent(*values):
+    """e with 2^(e-1) <= max |value| < 2^e (0 for zero or non-finite values): dividing by 2^e
+    is exact, so scaled arithmetic rounds as the unscaled would, without over- or underflow."""
+    with np.errstate(all="ignore"):
+        top = np.maximum.reduce([np.abs(np.asarray(v, dtype=float)) for v in values])
+        top = np.where(np.isfinite(top), top, 0.0)
+    return np.frexp(top)[1]
+
+
+def det_over(a, b, c, big):
+    """det [[a, b], [b, c]] / big, with big of the size of the largest entry (the larger
+    eigenvalue): the product a c - b^2 overflows for entries of 1e160 and underflows to zero
+    for 1e-170, where the quotient is an ordinary number (H = 2e-200 I is not singular). There
+    it is computed from the entries scaled by a power of two."""
+    det = determinant(a, b, c)
+    if _scalars(a, b, c):  # one iterate: no numpy scalars, no errstate (Python floats warn not)
+        if abs(det) >= TINY and math.isfinite(det):
+            return det / big
+        e = math.frexp(max(abs(v) if math.isfinite(v) else 0.0 for v in (a, b, c)))[1]
+        return math.ldexp(determinant(math.ldexp(a, -e), math.ldexp(b, -e),
+                                      math.ldexp(c, -e)) / math.ldexp(big, -e), e)
+    with np.errstate(all="ignore"):
+        small = det / big
+        lost = ~((np.abs(det) >= TINY) & np.isfinite(det))
+        if np.any(lost):
+            e = _exponent(a, b, c)
+            scaled = np.ldexp(determinant(*(np.ldexp(w, -e) for w in (a, b, c)))
+                              / np.ldexp(big, -e), e)
+            small = np.where(lost, scaled, small)
+        return small
+
+
+def scaled_solve(a, b, c, gx, gy):
+    """Cramer's rule with H scaled by 2^-e and g by 2^-k: H^-1 g = 2^(k-e) H'^-1 g'."""
+    e, k = _exponent(a, b, c), _exponent(gx, gy)
+    a, b, c = (np.ldexp(w, -e) for w in (a, b, c))
+    gx, gy = (np.ldexp(w, -k) for w in (gx, gy))
+    det = determinant(a, b, c)
+    return np.ldexp((c * gx - b * gy) / det, k - e), np.ldexp((a * gy - b * gx) / det, k - e)
+
+
 def determinant(a, b, c):
     """det [[a, b], [b, c]] = a c - b^2."""
     if _scalars(a, b, c):  # one iterate: Python floats, the same IEEE arithmetic
@@ -56,10 +101,10 @@ def eigenvalues(a, b, c):
         mean, d = 0.5 * (a + c), 0.5 * (a - c)
         square = d * d + b * b  # inf on overflow, NaN from NaN, as numpy's
         radius = math.sqrt(square) if square >= 0.0 else square
-        if not math.isfinite(radius):  # as below, value for value
+        if not math.isfinite(radius) or (square < TINY and (d != 0.0 or b != 0.0)):  # as below
             radius = math.hypot(d, b)
         big = mean + math.copysign(radius, mean)
-        small = determinant(a, b, c) / big if big != 0.0 else math.nan
+        small = det_over(a, b, c, big) if big != 0.0 else math.nan
         if not math.isfinite(small):
             small = mean - math.copysign(radius, mean)
         if math.isnan(big) or math.isnan(small):  # numpy's minimum and maximum keep a NaN
@@ -68,12 +113,15 @@ def eigenvalues(a, b, c):
     with np.errstate(all="ignore"):
         mean = 0.5 * (a + c)
         d = 0.5 * (a - c)
-        radius = np.sqrt(d * d + b * b)
-        bad = ~np.isfinite(radius)
-        if np.any(bad):  # the squares overflowed: hypot is slower but safe
+        square = d * d + b * b
+        radius = np.sqrt(square)
+        # The squares overflowed, or underflowed below the normal floats (entries of 1e-160):
+        # hypot is slower but safe.
+        bad = ~np.isfinite(radius) | ((square < TINY) & ((d != 0.0) | (b != 0.0)))
+        if np.any(bad):
             radius = np.where(bad, np.hypot(d, b), radius)
         big = mean + np.copysign(radius, mean)  # no cancellation: same signs
-        small = determinant(a, b, c) / big
+        small = det_over(a, b, c, big)
         lost = ~np.isfinite(small)  # big = 0 (H = 0) or non-finite entries
         if np.any(lost):
             small = np.where(lost, mean - np.copysign(radius, mean), small)
@@ -121,6 +169,15 @@ def solve(a, b, c, gx, gy, singular=None):
         det = determinant(a, b, c)
         u = (c * gx - b * gy) / det
         v = (a * gy - b * gx) / det
+        lost = ~(np.isfinite(u) & np.isfinite(v) & (np.abs(det) >= TINY))
+        if np.any(lost):  # a product over- or underflowed: the same numbers, scaled
+            if np.ndim(u):
+                u, v = np.array(u, dtype=float), np.array(v, dtype=float)
+                i = np.broadcast_to(lost, u.shape)
+                u[i], v[i] = scaled_solve(*(np.broadcast_to(w, u.shape)[i]
+                                             for w in (a, b, c, gx, gy)))
+            else:
+                u, v = (float(w) for w in scaled_solve(a, b, c, gx, gy))
         if np.ndim(u):
             u[singular] = np.nan
             v[singular] = np.nan

@@ -125,11 +125,16 @@ def rates_at(objective: Objective, point) -> PointRates:
         return PointRates((float(x[0]), float(x[1])), f, g, H, (low, high), cls, None, None,
                           None, None, None, none, none,
                           "f or its derivatives are not finite here: no rate exists")
-    gg = float(g @ g)
-    gHg = float(g @ H @ g)
+    # g.g and g.H.g from g scaled by a power of two (exact): their ratio, the Cauchy rate,
+    # is an ordinary number where the products overflow (f = 1e200 (x^2 + y^2) far out).
+    k = int(np.frexp(float(np.max(np.abs(g))))[1])
+    u = np.ldexp(g, -k)
+    uu, uHu = float(u @ u), float(u @ H @ u)
+    with np.errstate(over="ignore"):
+        gg, gHg = float(np.ldexp(uu, 2 * k)), float(np.ldexp(uHu, 2 * k))
     words: list[str] = []
 
-    cauchy = gg / gHg if gHg > 0 and gg > 0 else None
+    cauchy = uu / uHu if uHu > 0 and uu > 0 else None
     if cauchy is not None and not math.isfinite(cauchy):
         cauchy = None
     edge = _num(stability_edge(high))
@@ -161,7 +166,7 @@ def rates_at(objective: Objective, point) -> PointRates:
     line = none
     if gg > 0:
         phi, reach = _along(objective, x, -g)
-        guess = cauchy or inverse or 1 / math.sqrt(gg)
+        guess = cauchy or inverse or 1 / float(np.ldexp(math.sqrt(uu), k))
         line = minimise_along_ray(phi, f, guess, reach, "lr")
         if line.found:
             words.append(f"the true f along -grad f is lowest at lr {_fmt(line.t)} "

@@ -15,9 +15,14 @@ MAX_STEPS = "max_steps"
 DIVERGED = "diverged"
 SINGULAR_HESSIAN = "singular_hessian"
 LINE_SEARCH_FAILED = "line_search_failed"
-STATUSES = (CONVERGED, MAX_STEPS, DIVERGED, SINGULAR_HESSIAN, LINE_SEARCH_FAILED)
-# How a run that ends because its rule has no step (Rule.no_step_status) says so.
-NO_STEP_WORDS = {SINGULAR_HESSIAN: "singular Hessian", LINE_SEARCH_FAILED: "line search failed"}
+# The step no longer changes x (it is below the spacing of floating-point numbers there) and
+# the rule's memory is as it was: every further step would be the same one.
+STALLED = "stalled"
+STATUSES = (CONVERGED, MAX_STEPS, DIVERGED, SINGULAR_HESSIAN, LINE_SEARCH_FAILED, STALLED)
+# How a run that ends because its rule has no step (Rule.no_step_status), or none that moves
+# x, says so.
+NO_STEP_WORDS = {SINGULAR_HESSIAN: "singular Hessian", LINE_SEARCH_FAILED: "line search failed",
+                 STALLED: "stalled"}
 
 # Flags of an iterate.
 UPHILL = "uphill"  # f at the next iterate is higher than here
@@ -153,6 +158,13 @@ def _finite(d: PointDerivatives) -> bool:
     return all(math.isfinite(v) for v in (d.f, g[0], g[1], H[0, 0], H[0, 1], H[1, 0], H[1, 1]))
 
 
+def _same_memory(before, after, counters) -> bool:
+    """Is the rule's state after a step the one it had before (its event counters aside)?"""
+    if after is None or before.keys() != after.keys():
+        return False
+    return all(np.array_equal(before[k], after[k]) for k in before if k not in counters)
+
+
 def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e-6,
         bound: float = 1e8) -> Trajectory:
     """Iterate a step rule from a start point.
@@ -198,7 +210,7 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
         if notes:
             message = f"{message}; {notes}"
         beyond = None
-        if status in (CONVERGED, MAX_STEPS):  # the rule could go on: what would it use?
+        if status in (CONVERGED, MAX_STEPS, STALLED):  # the rule could go on: what would it use?
             proposal, _ = rule.step_at(objective, here, state)
             beyond = _iterate(k, here, None, proposal.learning_rate, False, proposal.info,
                               proposal.extra)
@@ -225,6 +237,7 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
         if k >= max_steps:
             return finish(MAX_STEPS, f"stopped after {steps_text(max_steps)}: |grad f| = "
                                      f"{gnorm:.3g} is still above {tol:g}")
+        before = state
         proposal, state = rule.step_at(objective, here, state)
         if proposal.step is None:
             if not np.isfinite(proposal.learning_rate * gnorm):
@@ -234,7 +247,20 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
             status = rule.no_step_status
             return finish(status, f"{NO_STEP_WORDS.get(status, status)} at step {k}: "
                                   f"{proposal.message}", info=proposal.info, extra=proposal.extra)
-        nxt = objective.at(here.x + proposal.step)
+        x_next = here.x + proposal.step
+        if np.array_equal(x_next, here.x) and _same_memory(
+                before or {}, state, rule.counters):
+            # Deterministic rule, same point, same memory: the same step again, forever (a run
+            # with a tolerance below the rounding of grad f spun here to its step limit; BFGS
+            # spent 3 ms a step on a line search that found nothing, 5 minutes for 100,000).
+            step_norm = float(np.hypot(*proposal.step))
+            why = "the step is zero" if step_norm == 0 else (
+                f"the step (length {step_norm:.3g}) is below the spacing of floating-point "
+                "numbers")
+            return finish(STALLED, f"stalled at step {k}: {why} at x = ({here.x[0]:.6g}, "
+                                   f"{here.x[1]:.6g}), so x no longer changes; |grad f| = "
+                                   f"{gnorm:.3g} is still above {tol:g}")
+        nxt = objective.at(x_next)
         iterates.append(_iterate(k, here, proposal.step, proposal.learning_rate,
                                  bool(nxt.f > here.f), proposal.info, proposal.extra))
         here, k = nxt, k + 1

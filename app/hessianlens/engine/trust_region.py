@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hessianlens.engine.first_order import cauchy_rate
+from hessianlens.engine.first_order import cauchy_rate, unit_scaled
+from hessianlens.engine.linalg2 import TINY
 
 # Alg. 4.1: a step is accepted when rho > ETA (eta in [0, 1/4)); the radius shrinks to a
 # quarter below rho = 1/4 and doubles (up to the maximum) above 3/4 when the step reached it.
@@ -82,6 +83,17 @@ def _norm(v) -> np.ndarray:
     return np.sqrt(_dot(v, v))
 
 
+def _length(v) -> np.ndarray:
+    """|v| as _norm, and where v.v over- or underflows (g of 1e160 or 1e-200), by hypot."""
+    with np.errstate(all="ignore"):
+        vv = _dot(v, v)
+        n = np.sqrt(vv)
+        lost = ~np.isfinite(n) | ((vv < TINY) & np.any(v != 0, axis=-1))
+        if np.any(lost):
+            n = np.where(lost, np.hypot(v[..., 0], v[..., 1]), n)
+    return n
+
+
 def model_change(g, B, p) -> np.ndarray:
     """m(p) - m(0) = g.p + 1/2 p.B p (Nocedal & Wright, (4.2))."""
     with np.errstate(all="ignore"):
@@ -124,8 +136,9 @@ def cauchy_point(g, B, radius) -> np.ndarray:
     boundary's radius / |g|; 0 where g = 0."""
     g = np.asarray(g, dtype=float)
     with np.errstate(all="ignore"):
-        to_boundary = np.asarray(radius, dtype=float) / _norm(g)
-        eta = cauchy_rate(g, _matvec(B, g))
+        to_boundary = np.asarray(radius, dtype=float) / _length(g)
+        u = unit_scaled(g)
+        eta = cauchy_rate(u, _matvec(B, u))
         eta = np.where(np.isnan(eta), to_boundary, np.minimum(eta, to_boundary))
         p = -eta[..., None] * g
     return np.where(np.isfinite(p), p, 0.0)
@@ -166,7 +179,8 @@ def dogleg_points(g, B, eig=None) -> tuple[np.ndarray, np.ndarray]:
     and the Newton point p_B = -B^-1 g (N&W (4.15)); NaN where they do not exist."""
     g = np.asarray(g, dtype=float)
     B = np.asarray(B, dtype=float)
-    pU = -cauchy_rate(g, _matvec(B, g))[..., None] * g
+    u = unit_scaled(g)
+    pU = -cauchy_rate(u, _matvec(B, u))[..., None] * g
     return pU, newton_point(g, B, eig)
 
 
@@ -189,7 +203,7 @@ def dogleg_step(g, B, radius, eig=None) -> tuple[np.ndarray, np.ndarray]:
     inside = pd & (nB <= radius)
     steepest = pd & ~inside & (nU >= radius)
     with np.errstate(all="ignore"):
-        along_g = -(radius / _norm(g))[..., None] * g
+        along_g = -(radius / _length(g))[..., None] * g
     tau = _boundary_fraction(pU, pB - pU, radius)
     on_dogleg = pU + tau[..., None] * (pB - pU)
     pc = cauchy_point(g, B, radius)

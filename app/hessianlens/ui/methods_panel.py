@@ -13,10 +13,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QFormLayout, QGr
 
 from hessianlens.engine.explain import method_explanation, method_title
 from hessianlens.engine.rules import RULES
+from hessianlens.model import TOL_RANGE
 from hessianlens.ui.param_editors import ParamEditor, ScientificSpinBox
 
 MAX_STEPS_RANGE = (1, 100_000)
-TOL_RANGE = (1e-15, 1.0)
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 

@@ -151,6 +151,10 @@ class Rule:
     # True when the rule reads its learning rate through rates(batch) only: then a batch may
     # carry one rate per row, and the rule can be swept over rates (engine/sweep.py).
     per_row_rates: ClassVar[bool] = False
+    # Entries of the state that only count events for the run's message (BFGS's skipped
+    # updates) and never change a step: a run whose point and other state stay the same
+    # has stalled (trajectory.run).
+    counters: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **values):
         self.values = MappingProxyType(resolve(self.params, values, f"method '{self.name}'"))

@@ -38,6 +38,7 @@ class BFGS(Rule):
                          "minimiser along the line (BFGS then ends in 2 steps on a quadratic)"),)
     no_step_message = "no step along -B^-1 grad f decreases f (the line search failed)"
     no_step_status = "line_search_failed"
+    counters = quasi.COUNTERS
 
     def init_state(self, objective, b):
         return quasi.start_state(len(b))

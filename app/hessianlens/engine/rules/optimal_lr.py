@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hessianlens.engine.first_order import cauchy_rate
+from hessianlens.engine.first_order import cauchy_rate, unit_scaled
 from hessianlens.engine.rules.base import StatelessRule, Steps, backtrack, learning_rate
 
 
@@ -32,7 +32,10 @@ class OptimalRate(StatelessRule):
         with np.errstate(all="ignore"):
             Hg = np.stack([b.hxx * gx + b.hxy * gy, b.hxy * gx + b.hyy * gy], axis=-1)
             gHg = np.einsum("...i,...i->...", g, Hg)
-        eta = cauchy_rate(g, Hg)  # NaN where g.H.g <= 0
+            u = unit_scaled(g)  # the rate from g scaled: no overflow where g.g or H g would
+            Hu = np.stack([b.hxx * u[:, 0] + b.hxy * u[:, 1], b.hxy * u[:, 0] + b.hyy * u[:, 1]],
+                          axis=-1)
+        eta = cauchy_rate(u, Hu)  # NaN where g.H.g <= 0
         fell_back = np.isnan(eta)
         if np.any(fell_back):
             safe, _, _ = backtrack(objective, b, np.where(fell_back, -gx, np.nan),

@@ -9,6 +9,10 @@ from hessianlens.engine import linalg2
 from hessianlens.engine.quasi_newton import curvature_ok, estimate_error, inverse_scale
 
 
+# The state's event counter: how many updates were skipped (for the run's message only).
+COUNTERS = ("skips",)
+
+
 def start_state(m: int) -> dict:
     """B = I, and no pair yet: the gradient and step of the last iterate, updates counted."""
     return {"B": np.broadcast_to(np.eye(2), (m, 2, 2)).copy(), "g": np.zeros((m, 2)),

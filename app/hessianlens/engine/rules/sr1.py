@@ -28,6 +28,7 @@ class SR1(TrustRegionRule):
     explanation = ("x <- x + p, p minimises a model whose B is built from gradient differences "
                    "(SR1 update, may be indefinite) within a trust radius")
     params = radius_params()
+    counters = quasi.COUNTERS
 
     def init_state(self, objective, b):
         return {**quasi.start_state(len(b)), **super().init_state(objective, b)}
