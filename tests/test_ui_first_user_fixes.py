@@ -125,3 +125,19 @@ def test_the_plane_key_lists_methods_in_the_order_of_the_methods_dock(qtbot):
     assert [label.split(" (")[0] for label in plane] == [t.split(" (")[0] for t in titles]
     assert convergence.legend.labels() == titles
 
+
+def test_dimensions_export_image_before_any_sweep_says_so_and_writes_nothing(qtbot, tmp_path):
+    """Export image... before Run sweep wrote a figure of two empty plots without a word;
+    Export CSV... already said to run a sweep first."""
+    from hessianlens.ui.dimensions.view import DimensionsView
+    from uihelpers import temp_settings
+
+    view = DimensionsView(temp_settings(tmp_path))
+    qtbot.addWidget(view)
+    try:
+        for name in ("empty.png", "empty.svg"):
+            assert not view.export_image(str(tmp_path / name))
+            assert not (tmp_path / name).exists()
+            assert view.controls.status.text() == "Nothing to export yet: run a sweep first."
+    finally:
+        view.shutdown()
