@@ -125,3 +125,61 @@ def test_the_plane_key_lists_methods_in_the_order_of_the_methods_dock(qtbot):
     assert [label.split(" (")[0] for label in plane] == [t.split(" (")[0] for t in titles]
     assert convergence.legend.labels() == titles
 
+
+def test_dimensions_export_image_before_any_sweep_says_so_and_writes_nothing(qtbot, tmp_path):
+    """Export image... before Run sweep wrote a figure of two empty plots without a word;
+    Export CSV... already said to run a sweep first."""
+    from hessianlens.ui.dimensions.view import DimensionsView
+    from uihelpers import temp_settings
+
+    view = DimensionsView(temp_settings(tmp_path))
+    qtbot.addWidget(view)
+    try:
+        for name in ("empty.png", "empty.svg"):
+            assert not view.export_image(str(tmp_path / name))
+            assert not (tmp_path / name).exists()
+            assert view.controls.status.text() == "Nothing to export yet: run a sweep first."
+    finally:
+        view.shutdown()
+
+
+def _line_spans(html: str, font, width: float) -> tuple[list[tuple[int, int]], str]:
+    """(start, end) of every line of rich text laid out at a width, and its plain text."""
+    from PySide6.QtGui import QTextDocument
+
+    doc = QTextDocument()
+    doc.setDefaultFont(font)
+    doc.setHtml(html)
+    doc.setTextWidth(width)
+    doc.size()  # lays it out
+    spans, block = [], doc.begin()
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            start = block.position() + line.textStart()
+            spans.append((start, start + line.textLength()))
+        block = block.next()
+    return spans, doc.toPlainText()
+
+
+@pytest.mark.parametrize("width", [200, 230, 260, 290])
+def test_the_sweep_key_keeps_each_mark_with_its_words(qtbot, width):
+    """In the Rates/Sweep dock of a 1366-pixel window the key's cross ended a line and
+    'diverged' began the next."""
+    import re
+
+    from hessianlens.ui.sweep_panel import SweepPanel
+
+    session = Session(EXAMPLE_3, Rect(0.5, 5.5, -1.0, 4.5), (3.1, 1.3), OPENING)
+    panel = painted(qtbot, SweepPanel(session), 320, 420)
+    with qtbot.waitSignal(panel.job.finished, timeout=60_000):
+        panel.request(now=True, force=True)
+    qtbot.waitUntil(lambda: "diverged" in panel.summary.text(), timeout=5_000)
+    spans, plain = _line_spans(panel.summary.text(), panel.summary.font(), width)
+    for words in (r"\u25cf\s+steps\s+to\s+tolerance", r"\u25cf\s+not\s+converged",
+                  r"\u00d7\s+diverged"):
+        found = re.search(words, plain)
+        assert found, words
+        lines = [i for i, (a, b) in enumerate(spans) if a < found.end() and found.start() < b]
+        assert len(lines) == 1, (words, width)

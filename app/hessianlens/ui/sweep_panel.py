@@ -256,10 +256,12 @@ class SweepPanel(QWidget):
         self.plot.setXRange(float(x[0]), float(x[-1]), padding=0.02)
         self.plot.setYRange(0, top, padding=0.05)
         colour = config.colour if config else "#1f77b4"
+        # Each mark kept with its words (no break inside a key entry): in a 280-pixel dock the
+        # cross ended one line and "diverged" began the next.
         self.summary.setText(
-            f"<span style='color:{colour}'>\u25cf</span> steps to tolerance &nbsp; "
-            f"<span style='color:{STOPPED_COLOUR}'>\u25cf</span> not converged &nbsp; "
-            f"<span style='color:{DIVERGED_COLOUR}'>\u00d7</span> diverged<br>"
+            f"<span style='color:{colour}'>\u25cf</span>&nbsp;steps&nbsp;to&nbsp;tolerance "
+            f"&nbsp; <span style='color:{STOPPED_COLOUR}'>\u25cf</span>&nbsp;not&nbsp;converged "
+            f"&nbsp; <span style='color:{DIVERGED_COLOUR}'>\u00d7</span>&nbsp;diverged<br>"
             f"{escape(method_title(sweep.method))}: {escape(sweep.summary)}")
         self._place_current()
 

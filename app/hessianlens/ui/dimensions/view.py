@@ -217,6 +217,9 @@ class DimensionsView(QWidget):
     @_guarded
     def export_image(self, path: str | None = None) -> bool:
         """Both plots and the words as PNG or SVG (by the suffix); asks for a path if none."""
+        if self.sweep is None:  # empty plots are no figure (as export_csv says too)
+            self.controls.status.setText("Nothing to export yet: run a sweep first.")
+            return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export image", "scaling.png",
                                                   "PNG image (*.png);;SVG image (*.svg)")

@@ -84,8 +84,15 @@ class SurfacePage(QWidget):
         s = session
         s.function_changed.connect(lambda: self._changed("surface"))
         s.view_changed.connect(lambda: self._changed("surface"))
+        s.options_changed.connect(self._options_changed)
         s.trajectories_changed.connect(lambda: self._changed("paths"))
         s.step_changed.connect(self._step_changed)
+
+    def _options_changed(self) -> None:
+        """Log colours on or off colour the surface anew (equal aspect changes nothing here)."""
+        bundle = self.scene.bundle if self.scene is not None else None
+        if bundle is not None and bundle.request.log_colour != self.session.log_colour:
+            self._changed("surface")
 
     def _action(self, text, tip, slot, keys=None) -> QAction:
         a = QAction(text, self)
@@ -216,7 +223,7 @@ class SurfacePage(QWidget):
         if s.objective is None:
             return  # the first function is still being built: function_changed follows
         self.worker.request(SurfaceRequest(s.objective, s.rect, self.grid, self.height_mode,
-                                           self.colour_mode), now=now)
+                                           self.colour_mode, s.log_colour), now=now)
 
     # --- drawing ----------------------------------------------------------------------------
     def _surface_ready(self, bundle: SurfaceBundle) -> None:
@@ -267,7 +274,9 @@ class SurfacePage(QWidget):
             return ""
         lo, hi = bundle.f_range
         colour = COLOUR_WORDS[bundle.request.colour_mode]
-        if bundle.request.colour_mode == COLOUR_F:
+        if bundle.request.colour_mode == COLOUR_F and bundle.request.log_colour:
+            colour += ", log scale"  # the plane's bar names its values
+        elif bundle.request.colour_mode == COLOUR_F:
             colour += f" on [{lo:.4g}, {hi:.4g}]"
         return f"{bundle.mesh.scale.describe()}; {colour}"
 

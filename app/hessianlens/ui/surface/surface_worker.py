@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Signal
 
+from hessianlens.engine.colour_scale import log_colours
 from hessianlens.engine.fields import Rect, compute_fields, compute_value, grid_axes
 from hessianlens.engine.objective import Objective
 from hessianlens.engine.surface import (CLIP, SurfaceMesh, height_scale, level_segments,
@@ -38,6 +39,7 @@ class SurfaceRequest:
     grid: int = GRID
     height_mode: str = CLIP
     colour_mode: str = COLOUR_F
+    log_colour: bool = False  # f's colours (and contour levels) on the plane's log scale
 
 
 @dataclass(frozen=True)
@@ -72,15 +74,21 @@ def compute_surface(request: SurfaceRequest, generation: int = 0) -> SurfaceBund
     else:
         f = compute_value(r.objective, r.rect, r.grid)
     f_range = robust_range(f)  # the plane's colour scale (field_worker.compute_bundle)
+    # The plane's levels (field_worker.compute_bundle): evenly spaced inside its colour range,
+    # or in its log scale (contours.prepare_log_colours) when the plane's colours are log.
+    levels = np.linspace(*f_range, CONTOUR_LEVELS + 2)[1:-1]
     if r.colour_mode != COLOUR_CURVATURE:
-        lo, hi = f_range
-        with np.errstate(invalid="ignore"):
-            idx = np.clip((f - lo) / (hi - lo) * 255, 0, 255)
-        rgb = VIRIDIS[np.nan_to_num(idx).astype(np.intp)]
+        if r.log_colour:
+            log = log_colours(f, f_range)
+            shade, levels = log.image, log.levels
+        else:
+            lo, hi = f_range
+            with np.errstate(invalid="ignore"):
+                shade = (f - lo) / (hi - lo)
+        idx = np.clip(np.nan_to_num(shade) * 255, 0, 255)
+        rgb = VIRIDIS[idx.astype(np.intp)]
     mesh = surface_mesh(f, r.rect, height_scale(f, f_range, r.height_mode))
     xs, ys = grid_axes(r.rect, f.shape[1], f.shape[0])
-    # The plane's levels (field_worker.compute_bundle): evenly spaced inside its colour range.
-    levels = np.linspace(*f_range, CONTOUR_LEVELS + 2)[1:-1]
     contours = [level_segments(*contour_lines(xs, ys, f, [v]), v, mesh.frame, mesh.scale)
                 for v in levels]
     rgb = np.where(mesh.defined.T[..., None], rgb, np.array(UNDEFINED_RGB, dtype=np.uint8))
