@@ -102,4 +102,4 @@ def test_a_file_state_is_applied_whole_with_its_exact_step(session):
     assert not session.methods["gd"].enabled  # not in the file: kept, switched off
     assert session.overlays == {"curvature"} and not session.equal_aspect
     assert session.log_colour
-    assert session.to_state().method("newton") == methods[0]
+    assert session.state.method("newton") == methods[0]

@@ -118,3 +118,15 @@ def test_a_converged_run_says_what_it_found(start, kind):
 def test_end_kind_is_none_unless_converged():
     t = run(objective_from_text("x**2 + y**2"), make_rule("gd", learning_rate=0.1), (1, 1), max_steps=2)
     assert t.end_kind is None
+
+
+def test_a_run_given_seconds_ends_out_of_time_and_none_runs_to_its_step_limit():
+    f, rule = objective_from_text(EXAMPLE3), make_rule("gd", learning_rate=1e-5)
+    short = run(f, rule, (3.1, 1.3), max_steps=5000, tol=1e-12, seconds=0.0)
+    assert short.status == tr.TIME_LIMIT and short.steps_taken == tr.CLOCK_EVERY
+    assert "out of time" in short.message and "of 5000" in short.message
+    assert short.beyond is not None  # it could go on: the step it would take next
+    whole = run(f, rule, (3.1, 1.3), max_steps=5000, tol=1e-12)
+    assert whole.status == tr.MAX_STEPS and whole.steps_taken == 5000
+    np.testing.assert_array_equal(whole.points[: short.steps_taken + 1], short.points)
+    assert run(f, rule, (3.1, 1.3), max_steps=5000, tol=1e-12, seconds=60).steps_taken == 5000

@@ -93,7 +93,7 @@ def test_save_then_open_gives_back_an_equal_session(qtbot, window, tmp_path):
     assert window.files.save_session_as(str(path) + ".hlens.json")
     assert not window.isWindowModified()
     assert window.windowTitle() == "Hessian Lens \u2014 talk"
-    saved = s.to_state()
+    saved = s.state
     assert load_session(tmp_path / "talk.hlens.json") == saved
     s.set_step(1)  # playback and selection are saved, but are no work to lose
     assert not window.isWindowModified()
@@ -102,7 +102,7 @@ def test_save_then_open_gives_back_an_equal_session(qtbot, window, tmp_path):
     s.set_overlay("determinant", False)
     assert window.files.open_session(str(tmp_path / "talk.hlens.json"))
     settle(qtbot, window)
-    assert s.to_state() == saved
+    assert s.state == saved
     assert not window.isWindowModified() and window.windowTitle() == "Hessian Lens \u2014 talk"
     assert window.overlay_actions["determinant"].isChecked()
     recent = window.files.recent_menu
@@ -130,14 +130,14 @@ def corrupt_files(tmp_path, valid: dict):
 def test_corrupt_session_files_each_give_their_message_and_change_nothing(window, tmp_path):
     s = window.session
     good = tmp_path / "good.hlens.json"
-    save_session(good, s.to_state())
+    save_session(good, s.state)
     valid = json.loads(good.read_text())
     s.set_start((0.5, 0.25))
-    before, title = s.to_state(), window.windowTitle()
+    before, title = s.state, window.windowTitle()
     for name, path, words in corrupt_files(tmp_path, valid):
         assert not window.files.open_session(str(path)), name
         assert words in window.statusBar().currentMessage(), name
-        assert s.to_state() == before, name
+        assert s.state == before, name
         assert window.windowTitle() == title and window.isWindowModified(), name
         assert window.files.path is None
 

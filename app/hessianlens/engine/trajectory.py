@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +19,13 @@ LINE_SEARCH_FAILED = "line_search_failed"
 # The step no longer changes x (it is below the spacing of floating-point numbers there) and
 # the rule's memory is as it was: every further step would be the same one.
 STALLED = "stalled"
-STATUSES = (CONVERGED, MAX_STEPS, DIVERGED, SINGULAR_HESSIAN, LINE_SEARCH_FAILED, STALLED)
+# The caller's time for the run ran out (run(..., seconds=...): the window's bound on how
+# long a change may keep it from answering; the command line runs have none).
+TIME_LIMIT = "time_limit"
+STATUSES = (CONVERGED, MAX_STEPS, DIVERGED, SINGULAR_HESSIAN, LINE_SEARCH_FAILED, STALLED,
+            TIME_LIMIT)
+# Steps between two looks at the clock (a step costs 0.05-0.2 ms).
+CLOCK_EVERY = 64
 # How a run that ends because its rule has no step (Rule.no_step_status), or none that moves
 # x, says so.
 NO_STEP_WORDS = {SINGULAR_HESSIAN: "singular Hessian", LINE_SEARCH_FAILED: "line search failed",
@@ -166,7 +173,7 @@ def _same_memory(before, after, counters) -> bool:
 
 
 def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e-6,
-        bound: float = 1e8) -> Trajectory:
+        bound: float = 1e8, seconds: float | None = None) -> Trajectory:
     """Iterate a step rule from a start point.
 
     Parameters
@@ -182,6 +189,9 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
         Converged when |grad f| < tol.
     bound : float
         Diverged when an iterate leaves the square |x|, |y| <= bound.
+    seconds : float or None
+        With a number, the run ends as ``time_limit`` once it has taken that long (looked at
+        every CLOCK_EVERY steps, so it takes at least that many); None: no limit.
 
     Returns
     -------
@@ -193,11 +203,12 @@ def run(objective: Objective, rule, start, max_steps: int = 100, tol: float = 1e
     # A huge learning rate overflows the step, g . p and the next iterate: that is the outcome
     # "diverged", reported below, not a warning.
     with np.errstate(over="ignore", invalid="ignore"):
-        return _run(objective, rule, start, max_steps, tol, bound)
+        return _run(objective, rule, start, max_steps, tol, bound,
+                    None if seconds is None else time.monotonic() + seconds)
 
 
-def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: float
-         ) -> Trajectory:
+def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: float,
+         deadline: float | None) -> Trajectory:
     lr = float(rule.learning_rate)
     iterates: list[Iterate] = []
     here = objective.at(start)
@@ -210,7 +221,7 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
         if notes:
             message = f"{message}; {notes}"
         beyond = None
-        if status in (CONVERGED, MAX_STEPS, STALLED):  # the rule could go on: what would it use?
+        if status in (CONVERGED, MAX_STEPS, STALLED, TIME_LIMIT):  # the rule could go on: what would it use?
             proposal, _ = rule.step_at(objective, here, state)
             beyond = _iterate(k, here, None, proposal.learning_rate, False, proposal.info,
                               proposal.extra)
@@ -237,6 +248,9 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
         if k >= max_steps:
             return finish(MAX_STEPS, f"stopped after {steps_text(max_steps)}: |grad f| = "
                                      f"{gnorm:.3g} is still above {tol:g}")
+        if deadline is not None and k and k % CLOCK_EVERY == 0 and time.monotonic() > deadline:
+            return finish(TIME_LIMIT, f"stopped after {steps_text(k)} of {max_steps}: out of "
+                                      f"time; |grad f| = {gnorm:.3g} is still above {tol:g}")
         before = state
         proposal, state = rule.step_at(objective, here, state)
         if proposal.step is None:

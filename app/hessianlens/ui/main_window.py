@@ -32,6 +32,7 @@ from hessianlens.ui.session import Session
 from hessianlens.ui.icon import window_icon
 from hessianlens.ui.session_io import open_default_if_refused, session_from_settings
 from hessianlens.ui.surface.surface_view import SurfacePage
+from hessianlens.ui.trajectories import TRACE_SECONDS, out_of_time_note
 from hessianlens.ui.window_files import WindowFiles
 
 TITLE = "Hessian Lens"
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.session = session if session is not None else \
             session_from_settings(self.settings, LatestBuilder())
         self.session.setParent(self)
+        self.session.trace_seconds = TRACE_SECONDS  # a click answers within about a second
         self.session.function_error.connect(lambda e: open_default_if_refused(self.session, e))
         self.session_name = ""
         self.setWindowTitle(TITLE)
@@ -345,6 +347,8 @@ class MainWindow(QMainWindow):
     def _trajectories_changed(self) -> None:
         words = [f"{name}: {t.message}" for name, t in self.session.trajectories.items()]
         self.statusBar().setToolTip("\n".join(words))
+        if note := out_of_time_note(self.session):
+            self.show_message(note, 20_000)
 
     def about(self) -> None:
         QMessageBox.about(self, f"About {TITLE}",

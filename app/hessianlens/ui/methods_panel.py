@@ -46,7 +46,9 @@ class MethodsPanel(QWidget):
         self.colour.setToolTip("Colour of the selected method's path, legend entry and curves")
         self.max_steps = QSpinBox()
         self.max_steps.setRange(*MAX_STEPS_RANGE)
-        self.max_steps.setToolTip("The method stops after this many steps")
+        self.max_steps.setToolTip("The method stops after this many steps (or when the "
+                                  "window's second for tracing runs out: the key then says "
+                                  "'out of time')")
         self.tol = ScientificSpinBox()
         self.tol.setRange(*TOL_RANGE)
         self.tol.setToolTip("Converged when |grad f| falls below this tolerance (type e.g. "

@@ -55,6 +55,9 @@ class Session(QObject):
     onestep_changed = Signal()  # the one-step page's state
     sweep_changed = Signal()  # the Sweep dock's settings
     building_changed = Signal(bool)  # a function text is being built (True) or no longer
+    # At most this long to trace the methods after a change (None: no limit; the window's
+    # bound on how long a click can keep it from answering), else runs end as time_limit.
+    trace_seconds: float | None = None
 
     def __init__(self, function_text: str, rect: Rect, start: tuple[float, float],
                  methods=None, parent: QObject | None = None,
@@ -213,11 +216,11 @@ class Session(QObject):
         return self.apply(replace(self._state, **changes))
 
     def _retrace(self) -> None:
+        methods = self.enabled_methods()  # trace_seconds shared out among them
+        seconds = self.trace_seconds and self.trace_seconds / max(len(methods), 1)
         self.trajectories = {} if self.objective is None else {
             m.name: run(self.objective, make_rule(m.name, **m.params), self.start,
-                        max_steps=m.max_steps, tol=m.tol)
-            for m in self.enabled_methods()
-        }
+                        max_steps=m.max_steps, tol=m.tol, seconds=seconds) for m in methods}
         self.trajectories_changed.emit()
 
     def _clamp(self, k: int) -> int:
@@ -386,10 +389,6 @@ class Session(QObject):
         return self.current_iterate(self.selected_method)
 
     # --- session files -------------------------------------------------------------------
-    def to_state(self) -> SessionState:
-        """Everything a session file keeps."""
-        return self._state
-
     def apply_state(self, state: SessionState,
                     then: Then | None = None) -> ExpressionError | None:
         """Replace everything by a (validated) session file's state; on a function the parser

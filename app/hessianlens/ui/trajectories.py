@@ -6,13 +6,16 @@ import numpy as np
 import pyqtgraph as pg
 
 from hessianlens.engine.trajectory import (CONVERGED, DIVERGED, MAX_STEPS, NO_STEP_WORDS,
-                                           steps_text)
+                                           TIME_LIMIT, steps_text)
 from hessianlens.ui.arrows import arrow_segments, arrows_kept, first_arrows
 from hessianlens.engine.explain import method_summary, method_title
 from hessianlens.ui.session import Session
 
 STATUS_WORDS = {CONVERGED: "converged", DIVERGED: "diverged", MAX_STEPS: "step limit",
-                **NO_STEP_WORDS}
+                TIME_LIMIT: "out of time", **NO_STEP_WORDS}
+# The window traces its methods for at most this long after a change (shared among them): at
+# 0.05-0.2 ms a step, thousands of steps each, and a click still answers at once.
+TRACE_SECONDS = 1.0
 Z_PATH = 50
 # A path is drawn in two parts, its line and its dots alike: the steps up to the last multiple
 # of STILL_STEPS, kept as pixmaps, and the few since. A playback frame then strokes at most
@@ -193,6 +196,17 @@ def method_label(session: Session, name: str) -> str:
     else:
         text += f": step {min(session.step, traj.steps_taken if traj else 0)}"
     return text
+
+
+def out_of_time_note(session: Session) -> str:
+    """What the status bar says when some method's trace ran out of the window's time."""
+    short = {n: t for n, t in session.trajectories.items() if t.status == TIME_LIMIT}
+    if not short:
+        return ""
+    runs = ", ".join(f"{method_title(n)} after {steps_text(t.steps_taken)} of "
+                     f"{session.methods[n].max_steps}" for n, t in short.items())
+    return (f"Stopped tracing ({runs}): the window traces for at most {TRACE_SECONDS:g} s "
+            f"after a change. Lower Max steps, or run `hessianlens trace` for the whole run.")
 
 
 class TrajectoryLayer:

@@ -128,7 +128,7 @@ class WindowFiles(QObject):
                 return False
             path = with_suffix(path)
         try:
-            save_session(path, self.window.session.to_state())
+            save_session(path, self.window.session.state)
         except (OSError, ValueError) as exc:
             self.window.show_message(f"Could not save {path}: {_reason(exc)}")
             return False
