@@ -66,3 +66,18 @@ def test_the_tangent_is_drawn_dashed_as_its_key_shows(qtbot):
     for item in (plot.tangent, plot.newton, plot.drop):
         assert item.curve.opts["segmentedLineMode"] == "off"  # a dash pattern along the line
     assert plot.tangent.opts["pen"].style() == Qt.PenStyle.DashLine
+
+
+def test_every_status_tip_fits_the_status_bar_and_ends_on_a_word():
+    """The overlays' tooltips run to 300 characters; the status bar at 1366 pixels holds
+    about 160 beside the cursor's coordinates, and cut Stability's mid-word."""
+    from hessianlens.overlay_specs import OVERLAYS
+    from hessianlens.ui.theme import status_tip
+
+    for spec in OVERLAYS.values():
+        tip = status_tip(spec.tooltip)
+        assert 20 < len(tip) <= 161 and "(" not in tip and ";" not in tip, spec.name
+        # whole words of the tooltip, never a word cut in two
+        whole = {w.strip(",;:") for w in spec.tooltip.split()}
+        assert all(w.strip(",;:") in whole for w in tip.rstrip("…").split()), spec.name
+    assert status_tip("Short (an aside); the rest") == "Short"

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMenu, QMessage
 
 from hessianlens import __version__
 from hessianlens.overlay_specs import OVERLAYS
-from hessianlens.ui import dock_layout
+from hessianlens.ui import dock_layout, theme
 from hessianlens.ui import settings as stored
 from hessianlens.ui.convergence_plot import ConvergencePlot
 from hessianlens.ui.dimensions import LazyPage
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
     def _action(self, text, tip, slot=None, keys=None, checkable=False, checked=False) -> QAction:
         a = QAction(text, self)
         a.setToolTip(tip)
-        a.setStatusTip(tip)
+        a.setStatusTip(theme.status_tip(tip))
         if keys:
             a.setShortcut(QKeySequence(keys))
         if checkable:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pyqtgraph as pg
 
 BACKGROUND = "w"
@@ -38,3 +40,13 @@ def align_colour_bar(bar: pg.ColorBarItem, plot: pg.PlotItem) -> None:
     bar.layout.setContentsMargins(left, top, right,
                                   bottom + plot.getAxis("bottom").maximumHeight())
     bar._aligned_to_plot = True
+
+
+def status_tip(tip: str, limit: int = 160) -> str:
+    """A tooltip in the few words a status bar line holds: without its parenthetical
+    asides, up to its first semicolon, and cut at a word with an ellipsis if still longer
+    (the whole tip stays the tooltip; Stability's and Believed H's ended mid-word)."""
+    words = re.sub(r"\s*\([^()]*\)", "", tip).split("; ")[0].strip()
+    if len(words) <= limit:
+        return words
+    return words[: words.rfind(" ", 0, limit)].rstrip(",;:") + "…"

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QProgressDialog
 
 from hessianlens.session_file import SUFFIX, SessionFileError, load_session, save_session
-from hessianlens.ui import animation, export
+from hessianlens.ui import animation, export, theme
 from hessianlens.ui.export_dialog import SUFFIXES, ExportDialog, ExportOptions
 from hessianlens.ui.session_io import (DirtyTracker, add_recent, read_recent, remove_recent,
                                        session_title, with_suffix)
@@ -62,7 +62,7 @@ class WindowFiles(QObject):
     def _action(self, text, tip, slot, keys=None) -> QAction:
         act = QAction(text, self.window)
         act.setToolTip(tip)
-        act.setStatusTip(tip)
+        act.setStatusTip(theme.status_tip(tip))
         if keys is not None:
             act.setShortcut(QKeySequence(keys))
         act.triggered.connect(lambda _=False: slot())
