@@ -155,3 +155,28 @@ def test_each_colour_bar_is_labelled_once_on_its_value_axis(qtbot, window):
         assert bar.axis.labelText == label
         others = [bar.getAxis(k) for k in ("left", "top", "bottom")]
         assert not any(a.label.isVisible() and a.labelText for a in others), label
+
+
+@pytest.mark.parametrize("scale", ["1", "1e6", "1e-7"])
+def test_the_f_bar_numbers_f_whatever_its_size(qtbot, window, scale):
+    """pyqtgraph fixed the bar's axis at 45 pixels and dropped each wider label: for f up to
+    6e6 the bar read only '0'."""
+    from PySide6.QtGui import QImage, QPainter
+
+    from hessianlens.engine.fields import Rect
+    from uihelpers import settle, wait_for_function
+
+    text = f"{scale}*(x**2 + y**2)"
+    window.session.load(text, Rect(-2, 2, -2, 2))
+    wait_for_function(qtbot, window.session, text)
+    view = window.plot_view
+    qtbot.waitUntil(lambda: view.bundle is not None
+                    and view.bundle.objective is window.session.objective, timeout=20_000)
+    settle(qtbot, window)
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = view.bar.axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    assert len(texts) >= 4, [t for _, _, t in texts]

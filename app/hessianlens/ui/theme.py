@@ -25,10 +25,13 @@ def style_plot(plot: pg.PlotItem) -> None:
 
 
 def style_colour_bar(bar: pg.ColorBarItem, label: str) -> None:
-    """The bar's value axis styled and labelled. (pyqtgraph's ColorBarItem(label=...) labels
+    """The bar's value axis styled, labelled and sized to its numbers. (pyqtgraph's ColorBarItem(label=...) labels
     the frame's other side: with a label set later on the value axis, f's bar showed two.)"""
     style_axis(bar.axis)
     bar.axis.setLabel(label)
+    # As wide as its numbers: pyqtgraph fixes a bar's axis at 45 pixels and drops every
+    # label wider than that, so a bar for f up to 1e6 ("200000") showed only "0".
+    bar.axis.setWidth(None)
 
 
 def align_colour_bar(bar: pg.ColorBarItem, plot: pg.PlotItem) -> None:
