@@ -49,6 +49,10 @@ def test_the_plane_key_is_outside_the_plot_with_every_overlay_on(qtbot, window):
         assert view.legend.size().height() <= 0.36 * view.graphics.height()
         assert len(parts(view.legend)) == 2 * (len(view.legend.entries) - view.legend.hidden) \
             + (1 if view.legend.hidden else 0)
+        if view.legend.hidden:  # the line counting them lists them when pointed at
+            left_out = [t for t in view.legend.labels() if t not in view.legend.shown_labels()]
+            assert len(left_out) == view.legend.hidden
+            assert view.legend.more_label.toolTip().split("\n") == left_out
         plot = scene_rect(view.vb)
         shown = view.graphics.mapToScene(view.graphics.viewport().rect()).boundingRect()
         assert len(view.legend.entries) >= 9

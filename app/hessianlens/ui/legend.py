@@ -188,6 +188,10 @@ class LegendBox(pg.GraphicsWidget):
             label.setVisible(False)
         if self.hidden:
             self.more_label.setText(f"... and {self.hidden} more")
+            # the words left out, for a pointer resting on the line that counts them
+            kept = set(shown)
+            self.more_label.setToolTip("\n".join(
+                text for i, text in enumerate(self._texts) if i not in kept))
         self.more_label.setVisible(bool(self.hidden))
         for k, i in enumerate(places):
             col, row = divmod(k, rows)
