@@ -81,3 +81,12 @@ def test_every_status_tip_fits_the_status_bar_and_ends_on_a_word():
         whole = {w.strip(",;:") for w in spec.tooltip.split()}
         assert all(w.strip(",;:") in whole for w in tip.rstrip("…").split()), spec.name
     assert status_tip("Short (an aside); the rest") == "Short"
+
+
+def test_colour_bar_numbers_are_short_at_every_scale():
+    from hessianlens.ui.theme import short_tick_strings as short
+
+    assert short([0, 2e5, 4e5, 1e6], 1, 2e5) == ["0", "2e5", "4e5", "1e6"]
+    assert short([-2.5e5, 99999.9, 25000], 1, 5e3) == ["-2.5e5", "1e5", "2.5e4"]
+    assert short([2e-8, 4.5e-8], 1, 5e-9) == ["2e-8", "4.5e-8"]
+    assert short([-0.5, 0, 0.5, 1000], 1, 0.5) == ["-0.5", "0", "0.5", "1000.0"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pyqtgraph as pg
@@ -25,13 +26,15 @@ def style_plot(plot: pg.PlotItem) -> None:
 
 
 def style_colour_bar(bar: pg.ColorBarItem, label: str) -> None:
-    """The bar's value axis styled, labelled and sized to its numbers. (pyqtgraph's ColorBarItem(label=...) labels
+    """The bar's value axis styled, labelled and numbered in short. (pyqtgraph's ColorBarItem(label=...) labels
     the frame's other side: with a label set later on the value axis, f's bar showed two.)"""
     style_axis(bar.axis)
     bar.axis.setLabel(label)
-    # As wide as its numbers: pyqtgraph fixes a bar's axis at 45 pixels and drops every
-    # label wider than that, so a bar for f up to 1e6 ("200000") showed only "0".
-    bar.axis.setWidth(None)
+    # pyqtgraph fixes a bar's axis at 45 pixels and drops every label wider than that: a bar
+    # for f up to 6e6 ("200000", "1e+06") showed only "0". Short numbers keep both the
+    # labels and the width (a bar as wide as its numbers moved the plot, and with equal
+    # aspect the view, whenever a new function had longer ones).
+    bar.axis.tickStrings = short_tick_strings
 
 
 def align_colour_bar(bar: pg.ColorBarItem, plot: pg.PlotItem) -> None:
@@ -53,3 +56,26 @@ def status_tip(tip: str, limit: int = 160) -> str:
     if len(words) <= limit:
         return words
     return words[: words.rfind(" ", 0, limit)].rstrip(",;:") + "…"
+
+
+def short_tick_strings(values, scale: float, spacing: float) -> list[str]:
+    """Tick labels of at most about five characters: as pyqtgraph writes them between 1e-3
+    and 1e4, and beyond as 2e5, 2.5e-8 (the digits the tick spacing needs, no '+' and no
+    leading zeros in the exponent)."""
+    step = abs(spacing * scale)
+    out = []
+    for v in values:
+        x = v * scale
+        if x == 0:
+            out.append("0")
+        elif not 1e-3 <= abs(x) < 1e4:
+            e = math.floor(math.log10(abs(x)))
+            digits = max(0, e - math.floor(math.log10(step))) if step > 0 else 0
+            m = round(x / 10.0**e, digits)
+            if abs(m) >= 10:  # 9.99e4 rounded up to 10e4
+                m, e = m / 10, e + 1
+            out.append(f"{m:.{digits}f}".rstrip("0").rstrip(".") + f"e{e}")
+        else:
+            places = max(0, math.ceil(-math.log10(step))) if step > 0 else 0
+            out.append(f"{x:.{places}f}")
+    return out
