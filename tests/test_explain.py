@@ -204,3 +204,20 @@ def test_a_step_from_where_f_is_not_finite_neither_falls_nor_goes_downhill():
     said = " | ".join(inspection_words(ins))
     assert "f is inf here: a gradient step from this point means nothing" in said
     assert "downhill" not in said and "from inf" not in said
+
+
+@pytest.mark.parametrize("method, rate", [("gd", "lr 0.5"), (None, "lr 0.5"),
+                                          ("bfgs", "gradient descent's lr 0.5"),
+                                          ("adam", "gradient descent's lr 0.5"),
+                                          ("momentum", "gradient descent's lr 0.5"),
+                                          ("trust-region", "gradient descent's lr 0.5")])
+def test_the_gradient_step_says_whose_rate_it_is(method, rate):
+    # Example 3's start: the inspector's gradient step always takes gradient descent's lr; with
+    # BFGS or Adam selected a bare "lr 0.5" read as that method's own rate.
+    ins = inspect_point(objective_from_text(EXAMPLE_3), (3.1, 1.3), 0.5, "gd")
+    said = [w for w in story(ins, None, method).words if "gradient step" in w]
+    assert len(said) == 1 and said[0].startswith(f"the gradient step ({rate}) ")
+    # A rate no method owns (no gradient descent in the session) is a bare one.
+    bare = inspect_point(objective_from_text(EXAMPLE_3), (3.1, 1.3), 1.0)
+    assert f"({'lr 1' if method is None else 'bare lr 1'})" in \
+        " ".join(inspection_words(bare, method))

@@ -29,6 +29,9 @@ def test_clipped_heights_keep_a_bounded_function_whole():
     assert scale.lo == pytest.approx(np.nanmin(f)) and scale.hi == pytest.approx(np.nanmax(f))
     h = scale.heights(f)
     assert np.nanmin(h) == pytest.approx(0.0) and np.nanmax(h) == pytest.approx(1.0)
+    # Nothing is cut, and the 3D caption does not say "clipped" (it did for Example 3).
+    assert scale.describe() == f"height f on [{scale.lo:.4g}, {scale.hi:.4g}], its whole " \
+        f"range here"
 
 
 def test_clipped_heights_cut_a_pole_flat_but_keep_the_floor():
@@ -39,6 +42,11 @@ def test_clipped_heights_cut_a_pole_flat_but_keep_the_floor():
     assert scale.hi == pytest.approx(hi + 0.25 * (hi - lo))
     assert scale.lo == pytest.approx(np.nanmin(f))  # the floor is not
     assert scale.heights(np.nanmax(f)) == 1.0 and scale.heights(scale.lo) == 0.0
+    assert scale.describe() == f"height f on [{scale.lo:.4g}, {scale.hi:.4g}], clipped above"
+    below = height_scale(-f, robust_range(-f), CLIP)  # the pole pointing down
+    assert below.describe() == f"height f on [{below.lo:.4g}, {below.hi:.4g}], clipped below"
+    both = height_scale(np.array([-1e6, *np.linspace(0, 1, 100), 1e6]), (0.0, 1.0), CLIP)
+    assert both.describe() == "height f clipped to [-0.25, 1.25]"
 
 
 def test_log_heights_are_monotone_and_give_rosenbrocks_valley_room():

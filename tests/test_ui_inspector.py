@@ -63,3 +63,16 @@ def test_the_write_ups_half_step_beside_the_full_one(inspector):
     assert inspector.value_text("half Newton step").startswith("(-0.110116, -0.436279")
     assert float(inspector.value_text("f after half step")) == pytest.approx(0.97, abs=0.005)
     assert "0.5" in inspector.captions["half Newton step"].toolTip()
+
+
+@pytest.mark.parametrize("method, caption", [
+    ("gd", "gradient step (lr 0.5)"), ("bfgs", "gradient step\n(gradient descent's lr 0.5)")])
+def test_the_gradient_step_caption_says_whose_rate(inspector, qtbot, method, caption):
+    # With BFGS selected, "gradient step (lr 0.5)" read as BFGS's rate: it is gradient descent's.
+    session = inspector.session
+    session.update_method(method, enabled=True)
+    session.select(method, 0)
+    qtbot.waitUntil(lambda: inspector.iterate is session.current_iterate(method))
+    assert inspector.captions["gradient step"].text() == caption
+    words = inspector.value_text("in words")
+    assert f"the gradient step ({caption.split('(')[1]} " in words

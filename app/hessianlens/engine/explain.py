@@ -120,6 +120,7 @@ class PointInspection:
     angle_degrees: float  # between the Newton step and -grad f; NaN if either is zero/missing
     half_newton_step: np.ndarray | None = None  # WRITE_UP_NEWTON_RATE * the Newton step
     f_after_half_newton: float = float("nan")
+    rate_owner: str | None = None  # the method whose learning rate the gradient step uses
 
     @property
     def curvature_name(self) -> str:
@@ -131,8 +132,10 @@ class PointInspection:
         return self.newton_step is not None and float(np.dot(self.grad, self.newton_step)) > 0
 
 
-def inspect_point(objective: Objective, x, learning_rate: float = 1.0) -> PointInspection:
-    """The numbers the write-up prints at point x, with a gradient step of the given lr.
+def inspect_point(objective: Objective, x, learning_rate: float = 1.0,
+                  rate_owner: str | None = None) -> PointInspection:
+    """The numbers the write-up prints at point x, with a gradient step of the given lr
+    (rate_owner: the method it belongs to, "gd"; None for a bare rate such as 1).
 
     Never raises: a singular H gives ``inverse = newton_step = None`` and NaN where a
     number needs them.
@@ -156,7 +159,7 @@ def inspect_point(objective: Objective, x, learning_rate: float = 1.0) -> PointI
     return PointInspection(here.x, here.f, g, float(np.hypot(*g)), H, inverse,
                            np.array([low, high], dtype=float), float(linalg2.determinant(a, b, c)),
                            int(curvature), p, f_newton, s, lr, f_gradient, _angle(p, -g),
-                           half, _value(objective, here.x, half))
+                           half, _value(objective, here.x, half), rate_owner)
 
 
 def _value(objective: Objective, x, step) -> float:
@@ -245,9 +248,22 @@ def newton_words(ins: PointInspection) -> str:
     return f"the full Newton step goes downhill: {change}"
 
 
-def gradient_words(ins: PointInspection) -> str:
-    """What the gradient step -lr grad f from this point does."""
+def rate_words(ins: PointInspection, method: str | None = None) -> str:
+    """The gradient step's learning rate, "lr 0.5"; said as "gradient descent's lr 0.5" when
+    the method inspected is another one, whose own step (BFGS', Adam's) is not this step."""
     lr = f"lr {ins.learning_rate:g}"
+    if method is None or method == ins.rate_owner:
+        return lr
+    if ins.rate_owner is None:
+        return f"bare {lr}"
+    owner = method_title(ins.rate_owner)
+    return f"{owner[:1].lower()}{owner[1:]}'s {lr}"
+
+
+def gradient_words(ins: PointInspection, method: str | None = None) -> str:
+    """What the gradient step -lr grad f from this point does (method: the one inspected,
+    so that the rate is said to be another method's when it is)."""
+    lr = rate_words(ins, method)
     if not np.isfinite(ins.f):
         return f"f is {fmt_number(ins.f)} here: a gradient step from this point means nothing"
     if ins.grad_norm == 0:
@@ -279,10 +295,11 @@ def direction_words(ins: PointInspection) -> str:
     return f"the Newton step is {angle:.1f}° away from -grad f"
 
 
-def inspection_words(ins: PointInspection) -> tuple[str, ...]:
-    """Every sentence about a point: curvature, Newton step, its direction, gradient step."""
+def inspection_words(ins: PointInspection, method: str | None = None) -> tuple[str, ...]:
+    """Every sentence about a point: curvature, Newton step, its direction, gradient step
+    (method: the one inspected, see gradient_words)."""
     words = [curvature_words(ins), newton_words(ins), direction_words(ins),
-             gradient_words(ins)]
+             gradient_words(ins, method)]
     return tuple(dict.fromkeys(w for w in words if w))  # drop blanks and repeats, keep order
 
 
@@ -328,7 +345,7 @@ def story(ins: PointInspection, iterate: Iterate | None = None,
     if flags and step is not None and ins.newton_step is not None \
             and np.allclose(step, ins.newton_step, rtol=1e-9, atol=1e-12):
         flags = (newton, *flags[1:])
-    words = tuple(w for w in inspection_words(ins) if w != curvature and w not in flags)
+    words = tuple(w for w in inspection_words(ins, method) if w != curvature and w not in flags)
     return Story(curvature, flags, words)
 
 

@@ -38,6 +38,9 @@ class HeightScale:
     lo: float
     hi: float
     softness: float = 1.0
+    # Whether f on the grid goes below lo / above hi, so that the clip cuts it there.
+    cut_low: bool = True
+    cut_high: bool = True
 
     def heights(self, f) -> np.ndarray:
         """Heights in [0, 1] (NaN where f is not finite)."""
@@ -63,7 +66,12 @@ class HeightScale:
         if self.mode == LOG:
             return (f"height log10(1 + (f - {self.lo:.4g}) / {self.softness:.3g}), "
                     f"f up to {self.hi:.4g}")
-        return f"height f clipped to [{self.lo:.4g}, {self.hi:.4g}]"
+        span = f"[{self.lo:.4g}, {self.hi:.4g}]"
+        if self.cut_low and self.cut_high:
+            return f"height f clipped to {span}"
+        if self.cut_low or self.cut_high:
+            return f"height f on {span}, clipped {'below' if self.cut_low else 'above'}"
+        return f"height f on {span}, its whole range here"
 
 
 def height_scale(f: np.ndarray, colour_range: tuple[float, float], mode: str = CLIP
@@ -84,7 +92,7 @@ def height_scale(f: np.ndarray, colour_range: tuple[float, float], mode: str = C
         return HeightScale(mode, 0.0, 1.0)
     f_min, f_max = float(finite.min()), float(finite.max())
     if f_max <= f_min:  # a constant function: a flat sheet half-way up
-        return HeightScale(CLIP, f_min - 0.5, f_min + 0.5)
+        return HeightScale(CLIP, f_min - 0.5, f_min + 0.5, cut_low=False, cut_high=False)
     if mode == LOG:
         median_rise = float(np.median(finite)) - f_min
         softness = LOG_SOFTNESS * median_rise if median_rise > 0 else LOG_SOFTNESS * (f_max - f_min)
@@ -94,7 +102,7 @@ def height_scale(f: np.ndarray, colour_range: tuple[float, float], mode: str = C
     lo, hi = max(f_min, lo - margin), min(f_max, hi + margin)
     if hi <= lo:
         lo, hi = f_min, f_max
-    return HeightScale(CLIP, lo, hi)
+    return HeightScale(CLIP, lo, hi, cut_low=f_min < lo, cut_high=f_max > hi)
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,8 @@ class InspectorPanel(QWidget):
                 self._set(label, "")
             return
         traj = session.trajectories[name]
-        ins = explain.inspect_point(session.objective, it.x, gradient_learning_rate(session))
+        ins = explain.inspect_point(session.objective, it.x, gradient_learning_rate(session),
+                                    "gd" if "gd" in session.methods else None)
         self.inspection, self.comparison = ins, None
         end = f": {traj.message}" if session.is_finished(name) else ""
         self._heading_row.set_text(f"{explain.method_title(name)}, iterate {it.k} of "
@@ -271,7 +272,10 @@ class InspectorPanel(QWidget):
         values.update(dict.fromkeys(COMPARISON_ROWS, "…"))
         for label, text in values.items():
             self._set(label, text)
-        self.captions["gradient step"].setText(f"gradient step (lr {ins.learning_rate:g})")
+        rate = explain.rate_words(ins, name)  # "gradient descent's lr 0.5" under BFGS, Adam...
+        # another method's rate on a line of its own: the caption column stays narrow
+        self.captions["gradient step"].setText(
+            f"gradient step{' ' if rate.startswith('lr') else chr(10)}({rate})")
         self._rows["flags"].setVisible(bool(flags))
         self._compare_job.cancel()
         self._compare_timer.start()

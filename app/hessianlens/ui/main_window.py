@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
                 self.show_message(f"{preset.headline} (the whole note heads the Inspector)")
 
         self.session.load(preset.function, preset.rect, preset.start,
-                          params=preset.method_params(), enabled=preset.methods or None,
+                          params=preset.method_params(), enabled=preset.methods_on(self.session),
                           view_options=preset.view_options, then=applied)
 
     def show_message(self, text: str, msecs: int = 8000) -> None:

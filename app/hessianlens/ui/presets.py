@@ -30,7 +30,7 @@ class Preset:
     learning_rates: dict = field(default_factory=dict)
     note: str = ""
     params: dict = field(default_factory=dict)  # method -> {parameter: value}
-    methods: tuple[str, ...] = ()  # the methods switched on; () leaves them as they are
+    methods: tuple[str, ...] = ()  # the methods switched on; () adds the note's to those on
 
     def method_params(self) -> dict[str, dict]:
         """Every method's parameter changes: "params" with the learning rates merged in."""
@@ -41,6 +41,18 @@ class Preset:
     equal_aspect: bool = True  # one unit of x as long as one of y (every preset's range allows)
     log_colour: bool = False  # f's colours on a log scale (Rosenbrock, Beale)
     claims: tuple = ()  # dicts: see tests/test_presets.py
+
+    @property
+    def noted_methods(self) -> tuple[str, ...]:
+        """The methods the note speaks of: those its claims check, in order."""
+        return tuple(dict.fromkeys(c["method"] for c in self.claims if "method" in c))
+
+    def methods_on(self, session) -> tuple[str, ...]:
+        """The methods on once this preset is loaded into the session: its own list, or
+        those on now with the ones its note speaks of (Rosenbrock's gradient descent after
+        the Relatives preset switched it off)."""
+        now = (m.name for m in session.enabled_methods())
+        return self.methods or tuple(dict.fromkeys((*self.noted_methods, *now)))
 
     @property
     def view_options(self) -> dict:

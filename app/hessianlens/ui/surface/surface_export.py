@@ -1,8 +1,8 @@
 """The 3D view as a PNG (the window's File > Export 3D view, and surface_cli.py).
 
-The picture is rendered by OpenGL into an offscreen buffer at the requested size, then the
-legend (each method's colour and status) and a caption (what height and colour show) are
-painted over it. Files are written through files.atomic_path.
+The scene is rendered by OpenGL into an offscreen buffer at the requested width, the legend
+(each method's colour and status) painted over it, and the caption (what height and colour
+show) goes in a white band below it. Files are written through files.atomic_path.
 """
 
 from __future__ import annotations
@@ -26,27 +26,46 @@ def default_size(width: int, height: int) -> tuple[int, int]:
 
 def picture(scene, entries: list[tuple[str, str]], caption: str, width: int, height: int
             ) -> QImage:
-    """The scene rendered at width x height with the legend and caption painted on it."""
-    rgba = scene.render_rgba(width, height)
+    """The picture at width x height: the scene with its axis labels and the legend on it,
+    and the caption in a white band of its own below (painted over the scene, it hid the
+    labels near the bottom edge, such as "y = -1")."""
+    font = QFont()
+    font.setPixelSize(max(11, round(min(width, height) / 50)))
+    margin = font.pixelSize()
+    band = caption_band(font, caption, width, height)
+    scene_height = height - band
+    rgba = scene.render_rgba(width, scene_height)
     rgba[..., 3] = 255  # an opaque picture, whatever alpha the framebuffer kept
-    image = QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888).copy()
+    rendered = QImage(rgba.data, width, scene_height, 4 * width,
+                      QImage.Format.Format_RGBA8888)
+    image = QImage(width, height, QImage.Format.Format_RGBA8888)
+    image.fill(QColor(255, 255, 255))
     painter = QPainter(image)
     try:
+        painter.drawImage(0, 0, rendered)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = QFont()
-        font.setPixelSize(max(11, round(min(width, height) / 50)))
         painter.setFont(font)
-        scene.draw_labels(painter, width, height)
+        scene.draw_labels(painter, width, scene_height)
         _legend(painter, entries, font)
         if caption:
             painter.setPen(QColor(70, 70, 70))
-            margin = font.pixelSize()
-            painter.drawText(QRectF(margin, 0, width - 2 * margin, height - margin / 2),
-                             Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft
+            painter.drawText(QRectF(margin, scene_height, width - 2 * margin, band),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
                              | Qt.TextFlag.TextWordWrap, caption)
     finally:
         painter.end()
     return image
+
+
+def caption_band(font: QFont, caption: str, width: int, height: int) -> int:
+    """Pixels below the scene for the caption wrapped to the picture's width (at most half
+    the picture; 0 without a caption)."""
+    if not caption:
+        return 0
+    margin = font.pixelSize()
+    text = QFontMetricsF(font).boundingRect(QRectF(0, 0, max(1, width - 2 * margin), 1e6),
+                                            int(Qt.TextFlag.TextWordWrap), caption)
+    return min(height // 2, int(text.height() + margin + 0.999))
 
 
 def _legend(painter: QPainter, entries, font: QFont) -> None:
