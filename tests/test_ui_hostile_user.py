@@ -1,0 +1,84 @@
+"""A careless user on the window: spin boxes driven to their ends, the plane zoomed in past
+what it can show and its start point dragged off it, pyqtgraph's right-click menus, a typed
+text overtaken by a preset that is refused (pytest-qt, real events where they matter)."""
+
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSpinBox
+
+from hessianlens.engine.fields import MIN_RELATIVE_SIDE, usable_range_error
+from hessianlens.engine.rules import RULES
+from uihelpers import data_to_viewport, open_window, settle, type_into
+
+
+def wheel(view, p: QPoint, notches: int) -> None:
+    """Turn the mouse wheel over a viewport pixel (positive: away from the user, zoom in)."""
+    viewport = view.graphics.viewport()
+    ev = QWheelEvent(QPointF(p), QPointF(viewport.mapToGlobal(p)), QPoint(0, 0),
+                     QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
+                     Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(viewport, ev)
+
+
+
+
+@pytest.mark.parametrize("centre", [(1.0, 1.0), (3e5, -2e5)])
+def test_zooming_in_stops_where_the_plane_can_still_be_drawn(qtbot, tmp_path, centre):
+    """The wheel zooms in until a side is about 1e-9 of the coordinates and no further: the
+    plane went on to a view the session refuses (fields.usable_range_error), kept its old
+    fields stretched a thousandfold and drew nothing there."""
+    window = open_window(qtbot, tmp_path)
+    view, session = window.plot_view, window.session
+    cx, cy = centre
+    session.set_view(type(session.rect)(cx - 2, cx + 2, cy - 2, cy + 2))
+    settle(qtbot, window)
+    for _ in range(12):  # 12 x 10 notches: a factor 1.02^-1800, far past 1e-9
+        wheel(view, data_to_viewport(view, cx, cy), 10)
+        qtbot.wait(20)
+    settle(qtbot, window)
+    shown, kept = view.current_rect(), session.rect
+    assert shown is not None and usable_range_error(
+        shown.xmin, shown.xmax, shown.ymin, shown.ymax) is None
+    scale = max(1.0, abs(cx), abs(cy))
+    assert shown.width < 3 * MIN_RELATIVE_SIDE * scale  # it did zoom in all the way
+    assert kept == shown  # the session has the view the plane shows ...
+    qtbot.waitUntil(lambda: view.bundle.fields.rect == kept, timeout=20_000)  # ... and its f
+
+
+def test_a_range_typed_into_the_planes_menu_past_the_limit_becomes_the_nearest_usable(
+        qtbot, tmp_path):
+    """Right-click > X axis lets one type a range: one too narrow for where it is becomes the
+    narrowest usable one there, and the session follows."""
+    window = open_window(qtbot, tmp_path)
+    view, session = window.plot_view, window.session
+    ctrl = view.vb.menu.ctrl[0]
+    ctrl.minText.setText("1e11")
+    ctrl.maxText.setText("100000000000.000001")
+    ctrl.maxText.editingFinished.emit()
+    settle(qtbot, window)
+    shown = view.current_rect()
+    assert shown is not None and shown.xmin <= 1e11 <= shown.xmax
+    assert shown.width < 3 * MIN_RELATIVE_SIDE * 1e11
+    assert session.rect == shown
+    assert "Zoomed in as far as the plane goes" in window.statusBar().currentMessage()
+
+
+def test_the_start_marker_dragged_past_the_planes_edge_stays_on_it(qtbot, tmp_path):
+    """Zoomed out to the whole plane (+-1e12), the marker dragged past its right edge stops
+    there: the session refused the point with a ValueError that reached Qt's event loop, and
+    the marker stayed where no path started."""
+    from hessianlens.engine.fields import MAX_COORDINATE, Rect
+    from uihelpers import drag
+
+    window = open_window(qtbot, tmp_path)
+    view, session = window.plot_view, window.session
+    session.set_view(Rect(-MAX_COORDINATE, MAX_COORDINATE, -MAX_COORDINATE, MAX_COORDINATE))
+    settle(qtbot, window)
+    session.set_start((0.9 * MAX_COORDINATE, 0.0))
+    p = data_to_viewport(view, *session.start)
+    drag(view, [p, p + QPoint(20, 0), p + QPoint(80, 0), p + QPoint(160, 0)])
+    assert session.start == (MAX_COORDINATE, 0.0)
+    marker = view.marker.pos()
+    assert (marker.x(), marker.y()) == session.start
+    assert session.trajectories["gd"].iterates[0].x[0] == MAX_COORDINATE
