@@ -64,6 +64,35 @@ def test_a_range_typed_into_the_planes_menu_past_the_limit_becomes_the_nearest_u
     assert "Zoomed in as far as the plane goes" in window.statusBar().currentMessage()
 
 
+def plot_items(window):
+    import pyqtgraph as pg
+
+    window.tabs.setCurrentWidget(window.onestep_page)
+    window.onestep_view  # built on first show
+    window.tabs.setCurrentWidget(window.dimensions_page)
+    window.dimensions_page.ensure_built()
+    window.tabs.setCurrentWidget(window.plot_view)
+    return [item for g in window.findChildren(pg.GraphicsView) for item in g.scene().items()
+            if isinstance(item, pg.PlotItem) and not isinstance(item, pg.ColorBarItem)]
+
+
+def test_no_plot_offers_pyqtgraphs_transforms_or_exporters(qtbot, tmp_path):
+    """Right-click on a plot offers the view's own entries only: pyqtgraph's Plot Options
+    (a log x axis squeezed the plane into 1e-150..1e150; downsampling and alpha raised on its
+    paths, dy/dx and FFT on the 1D page's curves) and its Export... (the SVG exporter raised)
+    are gone."""
+    window = open_window(qtbot, tmp_path)
+    plots = plot_items(window)
+    assert len(plots) >= 6  # the plane, convergence (3), the 1D page, the Dimensions (2)
+    event = type("Event", (), {"acceptedItem": None})()
+    for plot in plots:
+        assert plot.getContextMenus(event) is None
+        if plot.getViewBox().menuEnabled():  # a right-click shows a menu here
+            assert plot.scene().getContextMenus(event) == []
+    menu = window.plot_view.vb.getMenu(None)  # the view box's own: View All, the ranges
+    assert any(a.text() == "View All" for a in menu.actions())
+
+
 def test_the_start_marker_dragged_past_the_planes_edge_stays_on_it(qtbot, tmp_path):
     """Zoomed out to the whole plane (+-1e12), the marker dragged past its right edge stops
     there: the session refused the point with a ValueError that reached Qt's event loop, and
@@ -82,3 +111,5 @@ def test_the_start_marker_dragged_past_the_planes_edge_stays_on_it(qtbot, tmp_pa
     marker = view.marker.pos()
     assert (marker.x(), marker.y()) == session.start
     assert session.trajectories["gd"].iterates[0].x[0] == MAX_COORDINATE
+
+
