@@ -12,6 +12,35 @@ from hessianlens.engine.rules import RULES
 from uihelpers import data_to_viewport, open_window, settle, type_into
 
 
+def test_every_number_a_parameter_box_accepts_at_its_ends_is_one_its_method_takes(
+        qtbot, tmp_path):
+    """Typing a number at or past either end of a parameter's box gives the method that
+    value: Adam's beta2 box (range 0 to 0.99999, shown to 4 places) took '1', which the rule
+    refuses, and the ValueError reached Qt's event loop."""
+    window = open_window(qtbot, tmp_path)
+    session, panel = window.session, window.methods_panel
+    typed = 0
+    for name in RULES:
+        panel.select_method(name)
+        for key, editor in panel.editors.items():
+            box = editor.widget
+            if not isinstance(box, (QSpinBox, QDoubleSpinBox)):
+                continue
+            low, high = editor.param.bounds
+            for text in (f"{box.maximum():.12g}", "1" if high == 0.99999 else None,
+                         f"{box.minimum():.12g}"):
+                if text is None:
+                    continue
+                type_into(qtbot, box, text)
+                typed += 1
+                value = session.methods[name].params[key]
+                assert low <= value <= high and value == editor.value(), (name, key, text)
+    assert typed > 40
+    panel.select_method("adam")
+    type_into(qtbot, panel.editors["beta2"].widget, "0.99999")
+    assert session.methods["adam"].params["beta2"] == 0.99999
+
+
 def wheel(view, p: QPoint, notches: int) -> None:
     """Turn the mouse wheel over a viewport pixel (positive: away from the user, zoom in)."""
     viewport = view.graphics.viewport()
