@@ -142,3 +142,56 @@ def test_the_start_marker_dragged_past_the_planes_edge_stays_on_it(qtbot, tmp_pa
     assert session.trajectories["gd"].iterates[0].x[0] == MAX_COORDINATE
 
 
+
+def test_a_typed_text_a_refused_preset_came_after_gives_way_to_the_function_shown(qtbot):
+    """Typed, then a preset picked before the text was built, and the preset's function
+    refused (its build took too long on a busy machine): the editor kept showing the typed
+    text, which nothing had applied, beside the plane's old function and with no error."""
+    from hessianlens.engine.errors import ExpressionError
+    from hessianlens.engine.fields import Rect
+    from hessianlens.ui.builds import LatestBuilder, build_in_process
+    from hessianlens.ui.function_editor import FunctionEditor
+    from hessianlens.ui.session import Session
+    from test_ui_builds import HandBuild
+
+    slow = "x**2 + 100*y**2"
+
+    def make(text):
+        if text == slow:
+            raise ExpressionError("this function took too long to build", 0, 1, text)
+        return build_in_process(text)
+
+    builds = []
+    session = Session.from_state(Session("x**2 + y**2", Rect(-2, 2, -2, 2), (1.0, 1.0)).state,
+                                 builder=LatestBuilder(submit=lambda text, _kind, _budget: (
+                                     builds.append(HandBuild(text, make)) or builds[-1])))
+    builds.pop().finish()
+    qtbot.waitUntil(lambda: session.objective is not None)
+    editor = FunctionEditor(session)
+    qtbot.addWidget(editor)
+    editor.show()
+    type_into_editor(qtbot, editor, "x**4 + y**2")
+    assert session.requested_function == "x**4 + y**2"
+    session.load(slow, Rect(-3, 3, -3, 3), (2.0, 2.0))  # the preset supersedes the text
+    typed, preset = builds
+    assert typed.cancelled
+    preset.finish()  # refused
+    qtbot.waitUntil(lambda: not session.pending_function())
+    qtbot.wait(20)
+    assert session.function_text == "x**2 + y**2"
+    assert editor.text() == "x**2 + y**2" and editor.error.isHidden()
+    # A text being typed when another is refused is left alone.
+    session.load(slow, Rect(-3, 3, -3, 3), (2.0, 2.0))
+    editor.edit.setFocus()
+    qtbot.keyClick(editor.edit, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor.edit, " + 1")
+    builds[-1].finish()
+    qtbot.waitUntil(lambda: not session.pending_function())
+    assert editor.text() == "x**2 + y**2 + 1"
+
+
+def type_into_editor(qtbot, editor, text):
+    editor.edit.setFocus()
+    editor.edit.selectAll()
+    qtbot.keyClicks(editor.edit, text)
+    qtbot.keyClick(editor.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
