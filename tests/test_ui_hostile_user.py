@@ -143,10 +143,11 @@ def test_the_start_marker_dragged_past_the_planes_edge_stays_on_it(qtbot, tmp_pa
 
 
 
-def test_a_typed_text_a_refused_preset_came_after_gives_way_to_the_function_shown(qtbot):
+def test_a_typed_text_a_preset_came_after_gives_way_to_the_function_shown(qtbot):
     """Typed, then a preset picked before the text was built, and the preset's function
-    refused (its build took too long on a busy machine): the editor kept showing the typed
-    text, which nothing had applied, beside the plane's old function and with no error."""
+    refused (its build took too long on a busy machine) or the one already shown: the
+    editor kept showing the typed text, which nothing had applied, beside the plane's
+    function and with no error."""
     from hessianlens.engine.errors import ExpressionError
     from hessianlens.engine.fields import Rect
     from hessianlens.ui.builds import LatestBuilder, build_in_process
@@ -180,6 +181,12 @@ def test_a_typed_text_a_refused_preset_came_after_gives_way_to_the_function_show
     qtbot.wait(20)
     assert session.function_text == "x**2 + y**2"
     assert editor.text() == "x**2 + y**2" and editor.error.isHidden()
+    # A preset with the function shown, picked while a typed text builds: the build is
+    # given up and the editor showed the typed text beside the plane's function.
+    type_into_editor(qtbot, editor, "x**4 + y**2")
+    session.load("x**2 + y**2", Rect(-3, 3, -3, 3), (2.0, 2.0))
+    assert builds[-1].cancelled and not session.pending_function()
+    assert editor.text() == "x**2 + y**2" and session.rect == Rect(-3, 3, -3, 3)
     # A text being typed when another is refused is left alone.
     session.load(slow, Rect(-3, 3, -3, 3), (2.0, 2.0))
     editor.edit.setFocus()

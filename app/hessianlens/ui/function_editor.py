@@ -65,6 +65,7 @@ class FunctionEditor(QWidget):
         self.edit.installEventFilter(self)  # Ctrl+Enter applies instead of breaking the line
         session.function_changed.connect(self._function_changed)
         session.function_error.connect(self._show_error)
+        session.build_dropped.connect(self._superseded)
         self._function_changed()
 
     def eventFilter(self, obj, event) -> bool:
@@ -132,10 +133,10 @@ class FunctionEditor(QWidget):
         self.edit.setExtraSelections([sel])
 
     def _superseded(self) -> None:
-        """Another text was refused: if this one was never applied (a preset or a session
-        file came after it, and its build was dropped), show the function the plane keeps
-        instead of a text nothing shows. Not while the user types, a text is being built or
-        the editor's own text is marked as refused."""
+        """Another text was refused, or a build given up (a preset or a session file with
+        the current function came after a typed text): if the editor's text was never
+        applied, show the function the plane keeps instead of a text nothing shows. Not while
+        the user types, a text is being built or the editor's own text is marked as refused."""
         if self.timer.isActive() or self.session.pending_function() or \
                 not self.error.isHidden():
             return
