@@ -130,6 +130,28 @@ def test_a_worker_killed_in_the_middle_is_reported_and_replaced():
     assert build.build_objective("x + y**2").at((1.0, 2.0)).f == 5.0
 
 
+def test_a_worker_killed_as_it_answers_never_serves_the_next_build():
+    """A newer text cancels a build (kill, on the GUI thread) just as its worker has answered
+    (close, on the build's thread): the killed worker went back to the pool while it still
+    looked alive, and about every second next build was refused ("the worker process
+    stopped: it was killed (out of memory?)", or "no worker process could start (Broken
+    pipe)"), a preset or a typed text with it."""
+    pool = workers.Pool()
+    try:
+        for i in range(10):
+            job = workers.PoolJob(pool, f"x**2 + {i}*y", build.PLANE_KIND, 10.0)
+            data = job.wait(time.monotonic() + 20)
+            assert data
+            job.kill()  # the cancel, after the answer and before close
+            job.close(complete=True)
+            following = workers.PoolJob(pool, f"x**2 + {i}*y**2", build.PLANE_KIND, 10.0)
+            answer = following.wait(time.monotonic() + 20)
+            ending = following.close(complete=bool(answer))
+            assert answer, ending
+    finally:
+        pool.close()
+
+
 def test_a_dead_fork_server_is_started_again():
     from multiprocessing import forkserver
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from hessianlens.engine import linalg2
-from hessianlens.engine.fields import Rect, compute_fields, compute_value
+from hessianlens.engine.fields import (MAX_COORDINATE, MIN_RELATIVE_SIDE, Rect, compute_fields,
+                                       compute_value, nearest_usable_rect, within_plane)
 from hessianlens.engine.objective import objective_from_text
 from hessianlens.engine.rules.base import newton_direction
 
@@ -107,6 +108,41 @@ def test_a_rect_too_narrow_to_sample_or_too_wide_for_floats_is_refused():
     with pytest.raises(ValueError, match="too large"):
         Rect(-1e308, 1e308, 0, 1)
     assert Rect(1e6, 1e6 + 1e-2, -1e-3, 1e-3).width == pytest.approx(1e-2)
+
+
+@pytest.mark.parametrize("bounds", [
+    (1 - 5e-13, 1 + 5e-13, 1 - 5e-13, 1 + 5e-13),  # zoomed in a thousand times too far
+    (1e11, 1e11 + 1e-6, -2.0, 2.0),  # far out, one side too short
+    (1e12 - 1, 1e12, 0.0, 1e-20),  # at the edge
+    (-3e12, 5e12, -7.0, -7.0),  # too wide, and a side of zero
+    (5e11, 5e11, -1e12, -1e12)])
+def test_the_nearest_usable_rect_keeps_the_centre_and_widens_only_what_is_too_short(bounds):
+    xmin, xmax, ymin, ymax = bounds
+    rect = nearest_usable_rect(*bounds)  # a Rect: usable, or it would have raised
+    for low, high, new_low, new_high in ((xmin, xmax, rect.xmin, rect.xmax),
+                                         (ymin, ymax, rect.ymin, rect.ymax)):
+        centre = min(max((low + high) / 2, -MAX_COORDINATE), MAX_COORDINATE)
+        side = new_high - new_low
+        if high - low >= 2 * MAX_COORDINATE:
+            assert (new_low, new_high) == (-MAX_COORDINATE, MAX_COORDINATE)
+        elif side > high - low:  # widened just enough, about its centre unless at an edge
+            assert side < 1.1 * MIN_RELATIVE_SIDE * max(1.0, abs(centre))
+            assert new_low <= centre <= new_high
+        else:
+            assert (new_low, new_high) == (low, high)
+
+
+def test_a_usable_rect_is_its_own_nearest_and_no_number_has_none():
+    assert nearest_usable_rect(0.0, 1.0, 2.0, 3.0) == Rect(0.0, 1.0, 2.0, 3.0)
+    assert nearest_usable_rect(0.0, float("nan"), 0.0, 1.0) is None
+    assert nearest_usable_rect(0.0, float("inf"), 0.0, 1.0) is None
+
+
+def test_a_point_past_the_plane_is_moved_onto_its_edge():
+    assert within_plane(2e12, -3.5) == (MAX_COORDINATE, -3.5)
+    assert within_plane(-1e300, 1e13) == (-MAX_COORDINATE, MAX_COORDINATE)
+    assert within_plane(0.25, -0.5) == (0.25, -0.5)
+    assert within_plane(float("nan"), 0.0) is None and within_plane(0.0, float("-inf")) is None
 
 
 def test_quadratic_model_is_exact_for_a_quadratic_and_matches_f_to_second_order():

@@ -41,6 +41,40 @@ def usable_range_error(xmin: float, xmax: float, ymin: float, ymax: float) -> st
     return None
 
 
+def within_plane(x: float, y: float) -> tuple[float, float] | None:
+    """(x, y) with each coordinate clipped to +-MAX_COORDINATE (a start point dragged past
+    the plane's edge stays on it); None if either is not a finite number."""
+    if not (np.isfinite(x) and np.isfinite(y)):
+        return None
+    return (float(min(max(x, -MAX_COORDINATE), MAX_COORDINATE)),
+            float(min(max(y, -MAX_COORDINATE), MAX_COORDINATE)))
+
+
+def shortest_side(centre: float) -> float:
+    """A little more than the shortest usable side of a view centred at this coordinate:
+    side >= m max(1, |centre| + side/2) with m = MIN_RELATIVE_SIDE, plus 1% for rounding
+    and for a view that moves by a side or so."""
+    return 1.01 * MIN_RELATIVE_SIDE * max(1.0, abs(centre)) / (1 - MIN_RELATIVE_SIDE)
+
+
+def nearest_usable_rect(xmin: float, xmax: float, ymin: float, ymax: float) -> Rect | None:
+    """The usable Rect nearest these finite bounds: each side too short widened about its
+    centre to the shortest usable one, the whole moved within +-MAX_COORDINATE (a view
+    zoomed or panned past the limits goes back to them). None for non-finite bounds."""
+    if not all(np.isfinite((xmin, xmax, ymin, ymax))):
+        return None
+    sides = []
+    for low, high in ((xmin, xmax), (ymin, ymax)):
+        low, high = min(low, high), max(low, high)
+        side = min(high - low, 2 * MAX_COORDINATE)
+        centre = min(max(0.5 * (low + high), -MAX_COORDINATE), MAX_COORDINATE)
+        side = max(side, shortest_side(centre))
+        centre = min(max(centre, -MAX_COORDINATE + side / 2), MAX_COORDINATE - side / 2)
+        sides += [max(centre - side / 2, -MAX_COORDINATE), min(centre + side / 2,
+                                                               MAX_COORDINATE)]
+    return Rect(*sides)
+
+
 @dataclass(frozen=True)
 class Rect:
     """A rectangle of the plane: [xmin, xmax] x [ymin, ymax], within the usable range

@@ -326,22 +326,34 @@ class PoolJob:
         self._pool = pool
         self.worker = pool.take()
         self.worker.send((text, kind, budget_s))
-        self._stopped = False
+        # kill() (a newer text, from another thread) and close() (this build's thread) can
+        # meet: a worker killed just after it answered was given back to the pool while it
+        # still looked alive, and the next build went to a dead process ("it was killed (out
+        # of memory?)", or "Broken pipe"). One of them wins, under the lock.
+        self._lock = threading.Lock()
+        self._stopped = self._killed = False
 
     def kill(self) -> None:
-        if not self._stopped:
-            try:
-                self.worker.process.kill()
-            except (OSError, ValueError):
-                pass
+        with self._lock:
+            if self._stopped:
+                return
+            self._killed = True
+        try:
+            self.worker.process.kill()
+        except (OSError, ValueError):
+            pass
 
     def wait(self, deadline: float) -> bytes | None:
         return _read_message(self.worker.fd, deadline)
 
     def close(self, complete: bool) -> str:
-        """Give a worker that answered back to the pool; end one that did not."""
-        self._stopped = True
-        if complete and self.worker.alive() and self.worker.builds < BUILDS_PER_WORKER:
+        """Give a worker that answered back to the pool; end one that did not (or was
+        killed)."""
+        with self._lock:
+            self._stopped = True
+            killed = self._killed
+        if complete and not killed and self.worker.alive() and \
+                self.worker.builds < BUILDS_PER_WORKER:
             self._pool.give_back(self.worker)
             ending = ""
         else:

@@ -124,6 +124,7 @@ class ConvergencePlot(QWidget):
         layout.addWidget(self.graphics)
 
         self.graphics.setBackground(theme.BACKGROUND)
+        theme.without_stock_export(self.graphics)
         # The key above the plots, never over a curve.
         # Method names only, never a changing status: no room kept for labels to grow.
         self.legend = LegendBox(text_size="8pt", slack=0)

@@ -65,6 +65,7 @@ class FunctionEditor(QWidget):
         self.edit.installEventFilter(self)  # Ctrl+Enter applies instead of breaking the line
         session.function_changed.connect(self._function_changed)
         session.function_error.connect(self._show_error)
+        session.build_dropped.connect(self._superseded)
         self._function_changed()
 
     def eventFilter(self, obj, event) -> bool:
@@ -97,10 +98,7 @@ class FunctionEditor(QWidget):
         self.session.set_function(text)
 
     def _function_changed(self) -> None:
-        if self.text().strip() != self.session.function_text.strip():
-            self.edit.blockSignals(True)  # not a user edit: no re-apply
-            self.edit.setPlainText(self.session.function_text)
-            self.edit.blockSignals(False)
+        self._show_function()
         self._clear_error()
         self._defer(self._show_derivatives)
 
@@ -115,7 +113,8 @@ class FunctionEditor(QWidget):
 
     def _show_error(self, exc: ExpressionError) -> None:
         if exc.text and exc.text != self.text():
-            return  # about text the user has since changed
+            self._superseded()  # about another text: the user's since, a preset's, a file's
+            return
         self.error.setText(f"line {exc.line}, column {exc.column}: {exc.message}\n"
                            "(the plot keeps the last valid function)")
         self.error.show()
@@ -132,6 +131,23 @@ class FunctionEditor(QWidget):
         cursor.setPosition(min(start + exc.length, n), QTextCursor.MoveMode.KeepAnchor)
         sel.cursor = cursor
         self.edit.setExtraSelections([sel])
+
+    def _superseded(self) -> None:
+        """Another text was refused, or a build given up (a preset or a session file with
+        the current function came after a typed text): if the editor's text was never
+        applied, show the function the plane keeps instead of a text nothing shows. Not while
+        the user types, a text is being built or the editor's own text is marked as refused."""
+        if self.timer.isActive() or self.session.pending_function() or \
+                not self.error.isHidden():
+            return
+        self._show_function()
+
+    def _show_function(self) -> None:
+        """The session's function in the editor (unless shown already), not as a user edit."""
+        if self.text().strip() != self.session.function_text.strip():
+            self.edit.blockSignals(True)  # no re-apply
+            self.edit.setPlainText(self.session.function_text)
+            self.edit.blockSignals(False)
 
     def underlined(self) -> tuple[int, int] | None:
         """(start, end) of the underlined error, or None."""

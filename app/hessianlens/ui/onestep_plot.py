@@ -47,6 +47,7 @@ class OneStepPlot(QWidget):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
+        theme.without_stock_export(self.graphics)
         self.graphics.setToolTip("f (blue), its tangent at w0 (grey), the quadratic Taylor "
                                  "model at w0 (orange)\nwhose extremum the step jumps to; drag "
                                  "the green line to move w0")

@@ -18,6 +18,18 @@ from hessianlens.engine.params import BOOL, CHOICE, INT, Param
 _PARTIAL_NUMBER = re.compile(r"\+?(\d*\.?\d*)([eE][+-]?\d*)?")
 _MANTISSAS = (1.0, 2.0, 5.0)
 LINEAR_LIMIT = 1e6  # the spin box range of an unbounded linear parameter
+LINEAR_DECIMALS = 4  # the fewest places a linear float's spin box shows
+MAX_DECIMALS = 10
+
+
+def decimals_for(*values: float) -> int:
+    """The places a spin box needs to hold every value exactly (at least LINEAR_DECIMALS):
+    QDoubleSpinBox rounds its range to its decimals, so Adam's beta2 bound 0.99999 at 4 places
+    became 1, a value the rule refuses."""
+    for d in range(LINEAR_DECIMALS, MAX_DECIMALS + 1):
+        if all(not math.isfinite(v) or round(v, d) == v for v in values):
+            return d
+    return MAX_DECIMALS
 
 
 def one_two_five(value: float, steps: int) -> float:
@@ -94,8 +106,9 @@ class ParamEditor(QWidget):
                 self.widget.setRange(low, high)
             else:
                 self.widget = QDoubleSpinBox()
-                self.widget.setDecimals(4)
-                self.widget.setRange(max(low, -LINEAR_LIMIT), min(high, LINEAR_LIMIT))
+                low, high = max(low, -LINEAR_LIMIT), min(high, LINEAR_LIMIT)
+                self.widget.setDecimals(decimals_for(low, high, param.default))
+                self.widget.setRange(low, high)
                 self.widget.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
             self.widget.setKeyboardTracking(False)  # on Enter or the arrows, not per keystroke
             self.widget.setAlignment(Qt.AlignmentFlag.AlignRight)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 
 import numpy as np
@@ -13,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from hessianlens import colours
 from hessianlens.engine import linalg2
-from hessianlens.engine.fields import MAX_COORDINATE, Rect, not_finite_note
+from hessianlens.engine.fields import Rect, not_finite_note, within_plane
 from hessianlens.overlay_specs import OVERLAYS
 from hessianlens.ui import theme
 from hessianlens.ui.field_worker import FieldWorker
@@ -25,6 +24,7 @@ from hessianlens.ui.repaint_gate import RepaintGate
 from hessianlens.ui.session import Session
 from hessianlens.ui.still_stack import mark_still, stack_still_layers
 from hessianlens.ui.trajectories import TrajectoryLayer
+from hessianlens.ui.view_limits import ViewLimits
 
 VIEW_DEBOUNCE_MS = 80
 KEY_SHARE = 0.35  # the most of the plane's height its key takes (the rest is counted)
@@ -91,15 +91,14 @@ class PlotView(QWidget):
         self.bundle = None
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
+        theme.without_stock_export(self.graphics)
         self.graphics.setToolTip("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
 
         self.vb = PlaneViewBox()
-        # Beyond the usable range (fields.usable_range_error) the axes lose their digits.
-        self.vb.setLimits(xMin=-MAX_COORDINATE, xMax=MAX_COORDINATE, yMin=-MAX_COORDINATE,
-                          yMax=MAX_COORDINATE)
+        self.limits = ViewLimits(self.vb)
         self.plot = pg.PlotItem(viewBox=self.vb)
         self.plot.setLabels(bottom="x", left="y")
         self.plot.hideButtons()
@@ -224,6 +223,7 @@ class PlotView(QWidget):
             return None
 
     def _apply_rect(self, rect: Rect) -> None:
+        self.limits.follow(rect)
         self._setting_range = True
         try:
             self.vb.setRange(xRange=(rect.xmin, rect.xmax), yRange=(rect.ymin, rect.ymax), padding=0)
@@ -232,6 +232,13 @@ class PlotView(QWidget):
         self._zoom_changed()
 
     def _range_changed(self, *_args) -> None:
+        rect = self.current_rect()
+        if rect is None:  # past the usable range: its nearest comes back here as a change
+            if self.limits.restore_usable():
+                self.message.emit("Zoomed in as far as the plane goes: a side of the view is "
+                                  "at least a billionth of its largest coordinate (or 1e-9)")
+            return
+        self.limits.follow(rect)
         self._zoom_changed()
         if not self._setting_range:
             self._view_timer.start()
@@ -280,13 +287,17 @@ class PlotView(QWidget):
 
     # --- mouse ---------------------------------------------------------------------------
     def _view_clicked(self, x: float, y: float) -> None:
-        if math.isfinite(x) and math.isfinite(y):
-            self.session.set_start((x, y))
+        point = within_plane(x, y)
+        if point is not None:
+            self.session.set_start(point)
 
     def _marker_moved(self, *_args) -> None:
         p = self.marker.pos()
-        if (p.x(), p.y()) != self.session.start:
-            self.session.set_start((p.x(), p.y()))  # re-traces live while dragging
+        point = within_plane(p.x(), p.y())
+        if point != (p.x(), p.y()):  # dragged past the plane's edge (a view of +-1e12)
+            self.marker.setPos(*(point or self.session.start))  # comes back here
+        elif point != self.session.start:
+            self.session.set_start(point)  # re-traces live while dragging
 
     def _start_changed(self) -> None:
         p = self.marker.pos()

@@ -55,6 +55,7 @@ class Session(QObject):
     onestep_changed = Signal()  # the one-step page's state
     sweep_changed = Signal()  # the Sweep dock's settings
     building_changed = Signal(bool)  # a function text is being built (True) or no longer
+    build_dropped = Signal()  # a text being built was given up (its state never applied)
     # At most this long to trace the methods after a change (None: no limit; the window's
     # bound on how long a click can keep it from answering), else runs end as time_limit.
     trace_seconds: float | None = None
@@ -109,12 +110,11 @@ class Session(QObject):
               exact_step: bool = False, then: Then | None = None) -> ExpressionError | None:
         """Make ``state`` the session's state and announce every difference.
 
-        A new function text is built first. Without a builder: if it is refused,
-        function_error is emitted, nothing changes and the error is returned. With one, the
-        state waits for the build (None is returned); then(error or None) runs once it is
-        applied or refused (not if a newer text supersedes it). With ``exact_step`` the step
-        is the state's (clamped to the trajectories); otherwise a step left unchanged follows
-        the new trajectories: at the end it stays at the end, mid-way it is kept.
+        A new function text is built first. Without a builder: if it is refused, function_error
+        is emitted, nothing changes and the error is returned. With one, the state waits for
+        the build (None is returned); then(error or None) runs once it is applied or refused
+        (not if a newer text supersedes it). With ``exact_step`` the step is the state's
+        (clamped), else an unchanged step follows the new trajectories (the end stays the end).
         """
         old = self._state
         if objective is None and state.function != old.function:
@@ -197,6 +197,7 @@ class Session(QObject):
     def _drop_pending(self) -> None:
         if self._pending is not None and self._pending.cancel():
             self.building_changed.emit(False)
+            self.build_dropped.emit()
 
     def pending_function(self) -> bool:
         """True while a function text is being built (its state waits for it)."""

@@ -23,6 +23,18 @@ def style_axis(axis: pg.AxisItem) -> None:
 def style_plot(plot: pg.PlotItem) -> None:
     for name in ("left", "bottom", "right", "top"):
         style_axis(plot.getAxis(name))
+    # Without pyqtgraph's right-click "Plot Options" (FFT, dy/dx, log axes, downsampling,
+    # alpha...): they redraw the program's items as data they are not (a log x axis squeezed
+    # the plane into 1e-150..1e150) or raise on them (downsampling and alpha on the paths,
+    # dy/dx on the 1D page). The view box's own entries (View All, the ranges) stay.
+    plot.setMenuEnabled(False, enableViewBoxMenu=None)
+
+
+def without_stock_export(graphics: pg.GraphicsView) -> None:
+    """No "Export..." in the plots' right-click menu: pyqtgraph's own exporters raised there
+    (its SVG on the curves Qt 6 writes, its Matplotlib one without matplotlib). The window
+    exports through File > Export image, and the Dimensions page through its buttons."""
+    graphics.scene().contextMenu = []
 
 
 def style_colour_bar(bar: pg.ColorBarItem, label: str) -> None:

@@ -53,6 +53,7 @@ class ScalingPlots(QWidget):
         super().__init__(parent)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)  # the window's light look, as exported
+        theme.without_stock_export(self.graphics)
         self.graphics.setToolTip("Time to tolerance (left) and iterations (right) against n, "
                                  "log-log; stars mark where Newton stops being fastest. Hover "
                                  "a point for its numbers.")
