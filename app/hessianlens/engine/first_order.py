@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from hessianlens.engine.linalg2 import pow2_exponent
+
 
 def unit_scaled(g) -> np.ndarray:
     """g divided by a power of two, its largest component in [0.5, 1) (per row of a batch):
     exact, so g.g / g.H g, which does not depend on the size of g, rounds as from g itself,
     and g.g and H g do not overflow for f = 1e160 (x^2 + y^2)."""
     g = np.asarray(g, dtype=float)
-    with np.errstate(all="ignore"):
-        top = np.max(np.abs(g), axis=-1, keepdims=True)
-        top = np.where(np.isfinite(top), top, 0.0)
-    return np.ldexp(g, -np.frexp(top)[1])
+    return np.ldexp(g, -pow2_exponent(g[..., 0], g[..., 1])[..., None])
 
 
 def cauchy_rate(g, Hg) -> np.ndarray:

@@ -38,7 +38,7 @@ def _scalars(*values) -> bool:
 TINY = float(np.finfo(float).tiny)
 
 
-def _exponent(*values):
+def pow2_exponent(*values):
     """e with 2^(e-1) <= max |value| < 2^e (0 for zero or non-finite values): dividing by 2^e
     is exact, so scaled arithmetic rounds as the unscaled would, without over- or underflow."""
     with np.errstate(all="ignore"):
@@ -63,7 +63,7 @@ def det_over(a, b, c, big):
         small = det / big
         lost = ~((np.abs(det) >= TINY) & np.isfinite(det))
         if np.any(lost):
-            e = _exponent(a, b, c)
+            e = pow2_exponent(a, b, c)
             scaled = np.ldexp(determinant(*(np.ldexp(w, -e) for w in (a, b, c)))
                               / np.ldexp(big, -e), e)
             small = np.where(lost, scaled, small)
@@ -72,7 +72,7 @@ def det_over(a, b, c, big):
 
 def scaled_solve(a, b, c, gx, gy):
     """Cramer's rule with H scaled by 2^-e and g by 2^-k: H^-1 g = 2^(k-e) H'^-1 g'."""
-    e, k = _exponent(a, b, c), _exponent(gx, gy)
+    e, k = pow2_exponent(a, b, c), pow2_exponent(gx, gy)
     a, b, c = (np.ldexp(w, -e) for w in (a, b, c))
     gx, gy = (np.ldexp(w, -k) for w in (gx, gy))
     det = determinant(a, b, c)

@@ -127,7 +127,7 @@ def rates_at(objective: Objective, point) -> PointRates:
                           "f or its derivatives are not finite here: no rate exists")
     # g.g and g.H.g from g scaled by a power of two (exact): their ratio, the Cauchy rate,
     # is an ordinary number where the products overflow (f = 1e200 (x^2 + y^2) far out).
-    k = int(np.frexp(float(np.max(np.abs(g))))[1])
+    k = int(linalg2.pow2_exponent(g[0], g[1]))
     u = np.ldexp(g, -k)
     uu, uHu = float(u @ u), float(u @ H @ u)
     with np.errstate(over="ignore"):

@@ -221,7 +221,8 @@ def _run(objective: Objective, rule, start, max_steps: int, tol: float, bound: f
         if notes:
             message = f"{message}; {notes}"
         beyond = None
-        if status in (CONVERGED, MAX_STEPS, STALLED, TIME_LIMIT):  # the rule could go on: what would it use?
+        # The rule could go on: what would it use?
+        if status in (CONVERGED, MAX_STEPS, STALLED, TIME_LIMIT):
             proposal, _ = rule.step_at(objective, here, state)
             beyond = _iterate(k, here, None, proposal.learning_rate, False, proposal.info,
                               proposal.extra)

@@ -58,10 +58,11 @@ def bullets(lines) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
-def gradient_learning_rate(session) -> float:
-    """The gradient step's lr: gradient descent's, or 1 when there is no such method."""
+def gradient_learning_rate(session) -> tuple[float, str | None]:
+    """The gradient step's lr and the method it is taken from: gradient descent's, or a
+    bare 1 (None) when there is no such method."""
     gd = session.methods.get("gd")
-    return float(gd.learning_rate) if gd is not None else 1.0
+    return (float(gd.learning_rate), "gd") if gd is not None else (1.0, None)
 
 
 class InspectorPanel(QWidget):
@@ -237,8 +238,7 @@ class InspectorPanel(QWidget):
                 self._set(label, "")
             return
         traj = session.trajectories[name]
-        ins = explain.inspect_point(session.objective, it.x, gradient_learning_rate(session),
-                                    "gd" if "gd" in session.methods else None)
+        ins = explain.inspect_point(session.objective, it.x, *gradient_learning_rate(session))
         self.inspection, self.comparison = ins, None
         end = f": {traj.message}" if session.is_finished(name) else ""
         self._heading_row.set_text(f"{explain.method_title(name)}, iterate {it.k} of "

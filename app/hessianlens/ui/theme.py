@@ -38,8 +38,9 @@ def without_stock_export(graphics: pg.GraphicsView) -> None:
 
 
 def style_colour_bar(bar: pg.ColorBarItem, label: str) -> None:
-    """The bar's value axis styled, labelled and numbered in short. (pyqtgraph's ColorBarItem(label=...) labels
-    the frame's other side: with a label set later on the value axis, f's bar showed two.)"""
+    """The bar's value axis styled, labelled and numbered in short. (pyqtgraph's
+    ColorBarItem(label=...) labels the frame's other side: with a label set later on the
+    value axis, f's bar showed two.)"""
     style_axis(bar.axis)
     bar.axis.setLabel(label)
     # pyqtgraph fixes a bar's axis at 45 pixels and drops every label wider than that: a bar
